@@ -1,0 +1,74 @@
+"""nnconform's reference implementation of the contract, in NumPy only.
+
+Every differentiable op NAME is a pair `y, ctx = NAME_forward(*arrays, **hyper)` and
+`grads = NAME_backward(dy, ctx)`, with one gradient per differentiable input (a loss's
+target is data: its backward returns `(d_pred,)`); the input's float dtype is kept,
+inputs are never mutated, and the ops stay finite, without NumPy warnings, at the extreme
+inputs the contract names. Each op is written to read like the formula of the study note
+it cites ([000]..[004]); it is what the property suite checks by default, against oracles
+that never import it.
+"""
+
+from .activations import (
+    identity_backward,
+    identity_forward,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    log_softmax_backward,
+    log_softmax_forward,
+    maxout_backward,
+    maxout_forward,
+    prelu_backward,
+    prelu_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    sign_backward,
+    sign_forward,
+    softmax_backward,
+    softmax_forward,
+    step_backward,
+    step_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .linear import linear_backward, linear_forward
+from .losses import (
+    binary_cross_entropy_backward,
+    binary_cross_entropy_forward,
+    binary_cross_entropy_with_logits_backward,
+    binary_cross_entropy_with_logits_forward,
+    cross_entropy_backward,
+    cross_entropy_forward,
+    l1_penalty_backward,
+    l1_penalty_forward,
+    l2_penalty_backward,
+    l2_penalty_forward,
+    mse_backward,
+    mse_forward,
+)
+
+__all__ = [
+    # activations
+    "step_forward", "step_backward",
+    "sign_forward", "sign_backward",
+    "sigmoid_forward", "sigmoid_backward",
+    "tanh_forward", "tanh_backward",
+    "relu_forward", "relu_backward",
+    "leaky_relu_forward", "leaky_relu_backward",
+    "prelu_forward", "prelu_backward",
+    "identity_forward", "identity_backward",
+    "softmax_forward", "softmax_backward",
+    "log_softmax_forward", "log_softmax_backward",
+    "maxout_forward", "maxout_backward",
+    # losses
+    "mse_forward", "mse_backward",
+    "binary_cross_entropy_forward", "binary_cross_entropy_backward",
+    "binary_cross_entropy_with_logits_forward", "binary_cross_entropy_with_logits_backward",
+    "cross_entropy_forward", "cross_entropy_backward",
+    "l2_penalty_forward", "l2_penalty_backward",
+    "l1_penalty_forward", "l1_penalty_backward",
+    # layers
+    "linear_forward", "linear_backward",
+]

@@ -1,0 +1,201 @@
+"""Activations (CATALOG section 1), forward and hand-written backward in NumPy.
+
+Every op keeps the input's dtype (hyperparameters are turned into Python floats, which
+NumPy does not promote), returns fresh arrays and never overflows: exponentials are only
+ever taken of non-positive numbers.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ._checks import require_float, require_same_dtype
+
+# --- threshold units ---------------------------------------------------------------------
+
+
+def step_forward(x):
+    """M-P neuron [000]: 1 if x > 0 else 0, in x's dtype (so step(0) = 0)."""
+    require_float("x", x)
+    return (x > 0).astype(x.dtype), None
+
+
+def step_backward(dy, ctx):
+    """The derivative is 0 almost everywhere (and taken as 0 at the jump)."""
+    return (np.zeros_like(dy),)
+
+
+def sign_forward(x):
+    """Perceptron output [002]: sign(x), with sign(0) = 0."""
+    require_float("x", x)
+    return np.sign(x), None
+
+
+def sign_backward(dy, ctx):
+    """The derivative is 0 almost everywhere (and taken as 0 at the jump)."""
+    return (np.zeros_like(dy),)
+
+
+# --- smooth squashing functions ----------------------------------------------------------
+
+
+def sigmoid_forward(x):
+    """σ(x) = 1/(1 + e^-x) [000][002][004].
+
+    Two branches on e = e^-|x| ∈ (0, 1]: 1/(1 + e) for x ≥ 0 and e/(1 + e) = σ(x) for
+    x < 0, so e^-x is never formed for large negative x (finite, no overflow at ±1e4)."""
+    require_float("x", x)
+    e = np.exp(-np.abs(x))
+    y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return y, y
+
+
+def sigmoid_backward(dy, y):
+    """σ' = σ(1 - σ), from the saved output."""
+    return (dy * y * (1 - y),)
+
+
+def tanh_forward(x):
+    """tanh(x) [000][002][004]; NumPy's tanh saturates to ±1 without overflow."""
+    require_float("x", x)
+    y = np.tanh(x)
+    return y, y
+
+
+def tanh_backward(dy, y):
+    """tanh' = 1 - tanh², from the saved output."""
+    return (dy * (1 - y * y),)
+
+
+# --- rectifiers --------------------------------------------------------------------------
+
+
+def relu_forward(x):
+    """max(x, 0) [000][002][003]. Convention at the kink (torch's): relu'(0) = 0."""
+    require_float("x", x)
+    return np.maximum(x, 0), x > 0  # np.maximum lets NaN through, like torch
+
+
+def relu_backward(dy, positive):
+    """dy where x > 0, else 0 (x == 0 included)."""
+    return (np.where(positive, dy, 0),)
+
+
+def leaky_relu_forward(x, negative_slope=0.01):
+    """x if x > 0 else negative_slope·x [004]. At 0 the derivative is negative_slope
+    (torch's convention)."""
+    require_float("x", x)
+    slope = float(negative_slope)  # a Python float: never promotes float32
+    positive = x > 0
+    return np.where(positive, x, slope * x), (positive, slope)
+
+
+def leaky_relu_backward(dy, ctx):
+    positive, slope = ctx
+    return (np.where(positive, dy, slope * dy),)
+
+
+def prelu_forward(x, a):
+    """leaky_relu with a learned slope [004]: x if x > 0 else a·x.
+
+    `a` has shape (1,) (one slope shared by every element) or (C,) with C = x.shape[1], one
+    slope per channel on axis 1 (torch.nn.functional.prelu). A 1-D x has no channel axis,
+    so its `a` has shape (1,)."""
+    require_float("x", x)
+    require_float("a", a)
+    require_same_dtype("a", a, x, "x")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if a.ndim != 1 or a.shape[0] not in (1, channels):
+        raise ValueError(f"a: expected shape (1,) or ({channels},) (x.shape[1] channels), "
+                         f"got {a.shape}")
+    if a.shape[0] > 1:  # per channel: line a up with axis 1
+        slope = a.reshape((-1,) + (1,) * (x.ndim - 2))
+    else:
+        slope = a.reshape(())
+    positive = x > 0
+    return np.where(positive, x, slope * x), (x, positive, slope, a.shape)
+
+
+def prelu_backward(dy, ctx):
+    """dx = dy or a·dy; da = Σ x·dy over x ≤ 0, summed over every axis but the channel
+    axis (every axis when a is shared), since one slope serves all those elements."""
+    x, positive, slope, a_shape = ctx
+    dx = np.where(positive, dy, slope * dy)
+    contribution = np.where(positive, 0, x * dy)
+    per_channel = a_shape[0] > 1
+    axes = tuple(i for i in range(x.ndim) if not (per_channel and i == 1))
+    return dx, contribution.sum(axis=axes).reshape(a_shape)
+
+
+def identity_forward(x):
+    """y = x, the linear output unit of regression [000][001][003] (a copy)."""
+    require_float("x", x)
+    return x.copy(), None
+
+
+def identity_backward(dy, ctx):
+    return (dy.copy(),)
+
+
+# --- normalised exponentials -------------------------------------------------------------
+
+
+def softmax_forward(x, axis=-1):
+    """exp(x_k)/Σ_q exp(x_q) along `axis` [000][004].
+
+    The row maximum is subtracted first: softmax is unchanged by a constant shift, and
+    every exponent is then ≤ 0, so logits of ±1e4 neither overflow nor give 0/0."""
+    require_float("x", x)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    p = e / e.sum(axis=axis, keepdims=True)
+    return p, (p, axis)
+
+
+def softmax_backward(dy, ctx):
+    """Jᵀdy with J = diag(p) - ppᵀ [004], row by row: p·(dy - Σ dy·p)."""
+    p, axis = ctx
+    return (p * (dy - (dy * p).sum(axis=axis, keepdims=True)),)
+
+
+def log_softmax_forward(x, axis=-1):
+    """x_k - log Σ_q exp(x_q), as (x - max) - log Σ exp(x - max): the sum is ≥ 1, so the
+    log is finite, and no exponent is positive."""
+    require_float("x", x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return y, (y, axis)
+
+
+def log_softmax_backward(dy, ctx):
+    """dx = dy - softmax·Σ dy, with softmax = exp(y) (y ≤ 0: no overflow)."""
+    y, axis = ctx
+    return (dy - np.exp(y) * dy.sum(axis=axis, keepdims=True),)
+
+
+# --- maxout ------------------------------------------------------------------------------
+
+
+def maxout_forward(x, pieces=2):
+    """The max over each group of `pieces` consecutive units of the last axis [002]:
+    x (..., C·pieces) -> y (..., C), y[..., c] = max x[..., c·pieces:(c+1)·pieces].
+
+    Ties: the first maximum of a group is the one that gets the gradient (torch's max)."""
+    require_float("x", x)
+    pieces = operator.index(pieces)
+    if pieces < 1:
+        raise ValueError(f"pieces: expected a positive integer, got {pieces}")
+    if x.ndim == 0 or x.shape[-1] % pieces:
+        raise ValueError(f"x: last axis ({x.shape[-1] if x.ndim else 'none'}) must be "
+                         f"divisible by pieces={pieces}")
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // pieces, pieces)
+    winner = groups.argmax(axis=-1)  # argmax returns the first maximum
+    return groups.max(axis=-1), (winner, pieces, x.shape)
+
+
+def maxout_backward(dy, ctx):
+    """dy goes to the winning piece of each group; the others get 0."""
+    winner, pieces, shape = ctx
+    is_winner = np.arange(pieces) == winner[..., None]
+    return (np.where(is_winner, dy[..., None], 0).reshape(shape),)

@@ -1,0 +1,132 @@
+"""The torch oracle: each op as PyTorch computes it, in float64, gradients by autograd.
+
+``forward(name, arrays, hyper)`` and ``vjp(name, arrays, hyper, dy, wrt)`` take the op's
+inputs as NumPy arrays in the contract's argument order (None for an omitted optional
+input, such as linear's bias) and its hyperparameters as a dict of keywords (missing ones
+take the contract's defaults). Floating arrays become float64 tensors, integer arrays
+(cross_entropy's class indices) int64 tensors. Results come back as float64 NumPy arrays;
+a loss is a 0-d array.
+
+The table ``_OPS`` maps each op name to a function of tensors and keywords built from
+``torch.nn.functional`` and torch ops; it is the whole of this oracle's knowledge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def _mse(pred, target, reduction="mean"):
+    # "half" is the notes' J = 1/(2m) Σ (h - y)² [002]: half of the mean form.
+    if reduction == "half":
+        return F.mse_loss(pred, target, reduction="mean") / 2
+    return F.mse_loss(pred, target, reduction=reduction)
+
+
+def _maxout(x, pieces=2):
+    if x.shape[-1] % pieces:
+        raise ValueError(f"maxout: last axis of x ({x.shape[-1]}) is not divisible by "
+                         f"pieces={pieces}")
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // pieces, pieces)
+    # max over a dim sends the gradient to the one index it returns (not split on ties).
+    return groups.max(dim=-1).values
+
+
+def _binary_cross_entropy(p, target, reduction="mean"):
+    return F.binary_cross_entropy(p, target, reduction=reduction)
+
+
+def _binary_cross_entropy_with_logits(z, target, reduction="mean"):
+    return F.binary_cross_entropy_with_logits(z, target, reduction=reduction)
+
+
+def _cross_entropy(logits, target, reduction="mean"):
+    # F.cross_entropy takes class indices (int64, shape (N,)) or class probabilities
+    # (float, shape (N, C)) as the target.
+    return F.cross_entropy(logits, target, reduction=reduction)
+
+
+_OPS: dict[str, Callable[..., torch.Tensor]] = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": F.relu,
+    "leaky_relu": lambda x, negative_slope=0.01: F.leaky_relu(x, negative_slope),
+    "prelu": F.prelu,
+    "softmax": lambda x, axis=-1: F.softmax(x, dim=axis),
+    "log_softmax": lambda x, axis=-1: F.log_softmax(x, dim=axis),
+    "maxout": _maxout,
+    "mse": _mse,
+    "binary_cross_entropy": _binary_cross_entropy,
+    "binary_cross_entropy_with_logits": _binary_cross_entropy_with_logits,
+    "cross_entropy": _cross_entropy,
+    "linear": F.linear,  # y = x Wᵀ + b, W of shape (out, in); b may be None
+}
+
+SUPPORTED: frozenset[str] = frozenset(_OPS)
+"""The op names this oracle has a truth for."""
+
+
+def _function(name: str) -> Callable[..., torch.Tensor]:
+    try:
+        return _OPS[name]
+    except KeyError:
+        raise KeyError(f"the torch oracle has no op {name!r}; it supports "
+                       f"{', '.join(sorted(SUPPORTED))}") from None
+
+
+def _to_tensor(array, requires_grad: bool = False) -> torch.Tensor | None:
+    if array is None:
+        return None
+    array = np.asarray(array)
+    if array.dtype.kind in "iub":
+        if requires_grad:
+            raise ValueError("cannot differentiate with respect to an integer input")
+        return torch.from_numpy(array.astype(np.int64))
+    if array.dtype.kind != "f":
+        raise TypeError(f"the torch oracle takes float or integer arrays, got {array.dtype}")
+    tensor = torch.from_numpy(array.astype(np.float64))  # astype copies: inputs stay intact
+    return tensor.requires_grad_(requires_grad)
+
+
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().to(torch.float64).numpy().copy()
+
+
+def forward(name: str, arrays: Sequence, hyper: dict | None = None) -> np.ndarray:
+    """The op's output as PyTorch computes it in float64."""
+    function = _function(name)
+    tensors = [_to_tensor(a) for a in arrays]
+    with torch.no_grad():
+        y = function(*tensors, **(hyper or {}))
+    return _to_numpy(y)
+
+
+def vjp(name: str, arrays: Sequence, hyper: dict | None, dy, wrt: Sequence[int]) -> tuple:
+    """Gradients of ⟨dy, op(arrays)⟩ with respect to arrays[i] for each i in `wrt`, by
+    torch.autograd in float64; None for an input passed as None."""
+    function = _function(name)
+    wrt = tuple(int(i) for i in wrt)
+    tensors = [_to_tensor(a, requires_grad=i in wrt and a is not None)
+               for i, a in enumerate(arrays)]
+    with torch.enable_grad():
+        y = function(*tensors, **(hyper or {}))
+        upstream = torch.as_tensor(np.asarray(dy, dtype=np.float64))
+        if upstream.shape != y.shape:
+            raise ValueError(f"{name}: dy has shape {tuple(upstream.shape)}, "
+                             f"expected y's shape {tuple(y.shape)}")
+        inputs = [tensors[i] for i in wrt if tensors[i] is not None]
+        grads = torch.autograd.grad(y, inputs, grad_outputs=upstream, allow_unused=True)
+    by_index = dict(zip((i for i in wrt if tensors[i] is not None), grads, strict=True))
+    result = []
+    for i in wrt:
+        if tensors[i] is None:
+            result.append(None)
+        elif by_index[i] is None:  # y does not depend on this input: zero gradient
+            result.append(np.zeros(tuple(tensors[i].shape), dtype=np.float64))
+        else:
+            result.append(_to_numpy(by_index[i]))
+    return tuple(result)

@@ -1,0 +1,170 @@
+"""The generic checks, run over every op of the table.
+
+Each check takes the wrapped implementation, the op's table entry and one drawn Case, and
+raises AssertionError with a message naming what differed. `run` drives one check with
+Hypothesis, so the shrunk Case is printed on failure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+
+from oracles import closed_form, numeric
+from oracles import torch as torch_oracle
+from properties.cases import Case
+from properties.tolerances import assert_close
+
+
+def run(check, strategy) -> None:
+    """Run `check(case)` on cases drawn from `strategy` under the active Hypothesis profile."""
+
+    @given(case=strategy)
+    def property_holds(case):
+        check(case)
+
+    property_holds()
+
+
+def upstream(y: np.ndarray, case: Case) -> np.ndarray:
+    """A random upstream gradient of y's shape and dtype, never all ones: under all ones a
+    backward that drops a term can still pass (BatchNorm's dx is the classic case)."""
+    return case.rng(salt=1).standard_normal(np.shape(y)).astype(np.asarray(y).dtype)
+
+
+def _dtype(case: Case):
+    return next(a.dtype for a in case.arrays if a is not None and a.dtype.kind == "f")
+
+
+def _compare_grads(op, got, expected, case, source: str) -> None:
+    for name, index, grad, truth in zip(op.grads, op.grad_indices, got, expected, strict=True):
+        if case.arrays[index] is None:
+            if grad is not None:
+                raise AssertionError(f"d{name}: expected None for an omitted {name}")
+            continue
+        if grad is None:
+            raise AssertionError(f"d{name}: got None, expected a gradient")
+        assert_close(grad, truth, what=f"d{name} vs {source}", dtype=_dtype(case),
+                     reduction_length=op.reduction(case))
+
+
+def forward_vs_torch(impl, op, case: Case) -> None:
+    """The forward output matches PyTorch in float64 on the same input values."""
+    y, _ = impl.forward(op.name, case.arrays, case.hyper)
+    expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
+    assert_close(y, expected, what="y vs torch", dtype=_dtype(case),
+                 reduction_length=op.reduction(case))
+
+
+def backward_vs_torch(impl, op, case: Case) -> None:
+    """The gradients for a random upstream gradient match torch.autograd in float64."""
+    y, ctx = impl.forward(op.name, case.arrays, case.hyper)
+    dy = upstream(y, case)
+    got = impl.backward(op.name, dy, ctx, len(op.grads))
+    expected = torch_oracle.vjp(op.name, case.as_float64(), case.hyper,
+                                dy.astype(np.float64), op.grad_indices)
+    _compare_grads(op, got, expected, case, "torch")
+
+
+def backward_vs_numeric(impl, op, case: Case) -> None:
+    """The gradients match two-sided differences of the implementation's own forward, in
+    float64, by the notes' relative error [003]; on failure, element by element."""
+    arrays = case.as_float64()
+    y, ctx = impl.forward(op.name, arrays, case.hyper)
+    dy = upstream(y, case).astype(np.float64)
+    got = impl.backward(op.name, dy, ctx, len(op.grads))
+
+    def f(*moved):
+        return impl(op.name, *moved, **case.hyper)
+
+    for name, index, grad in zip(op.grads, op.grad_indices, got, strict=True):
+        if arrays[index] is None:
+            continue
+        result = numeric.directional_check(f, arrays, index, grad, dy, case.rng(salt=2))
+        if not result.ok:
+            full = numeric.gradient(f, arrays, index, dy)
+            where = np.unravel_index(np.argmax(np.abs(full - grad)), full.shape)
+            raise AssertionError(
+                f"d{name} vs numeric: relative error {result.error:.3g} >= "
+                f"{numeric.THRESHOLD:g} (directional {result.analytic} vs numeric "
+                f"{result.numeric}); element by element the worst is at "
+                f"{tuple(int(i) for i in where)}: got {grad[where]!r}, numeric {full[where]!r}"
+            )
+
+
+def closed_form_check(impl, op, case: Case) -> None:
+    """The forward and the gradients match the notes' formulas (oracles/closed_form.py)."""
+    arrays = case.as_float64()
+    y, ctx = impl.forward(op.name, case.arrays, case.hyper)
+    if op.name in closed_form.FORWARD:
+        expected = closed_form.FORWARD[op.name](*arrays, **case.hyper)
+        assert_close(y, expected, what="y vs closed form", dtype=_dtype(case),
+                     reduction_length=op.reduction(case))
+    if op.grads and op.name in closed_form.BACKWARD:
+        dy = upstream(y, case)
+        got = impl.backward(op.name, dy, ctx, len(op.grads))
+        expected = closed_form.BACKWARD[op.name](dy.astype(np.float64), *arrays, **case.hyper)
+        _compare_grads(op, got, expected, case, "closed form")
+
+
+def _expected_shape(op, case: Case) -> tuple:
+    arrays = case.as_float64()
+    if op.name in closed_form.FORWARD:
+        return np.shape(closed_form.FORWARD[op.name](*arrays, **case.hyper))
+    return np.shape(torch_oracle.forward(op.name, arrays, case.hyper))
+
+
+def _require_array(what: str, value, dtype, shape) -> None:
+    if not isinstance(value, np.ndarray):
+        raise AssertionError(f"{what}: got {type(value).__name__}, expected numpy.ndarray "
+                             f"(after the implementation's to_numpy)")
+    if value.dtype != dtype:
+        raise AssertionError(f"{what}: dtype {value.dtype}, expected {dtype} "
+                             f"(the input's dtype is preserved)")
+    if value.shape != tuple(shape):
+        raise AssertionError(f"{what}: shape {value.shape}, expected {tuple(shape)}")
+
+
+def contract(impl, op, case: Case) -> None:
+    """Outputs are NumPy arrays of the input's dtype and the right shape; gradients have
+    their input's shape and dtype; neither call mutates its inputs."""
+    dtype = _dtype(case)
+    before = [None if a is None else a.copy() for a in case.arrays]
+    native = [impl.native(a) for a in case.arrays]
+    result = impl.call(f"{op.name}_forward", *native, **case.hyper)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"{op.name}_forward returned {type(result).__name__}; "
+                             f"expected a (y, ctx) pair")
+    y, ctx = impl.as_numpy(result[0]), result[1]
+    _require_array("y", y, dtype, _expected_shape(op, case))
+    dy = upstream(y, case)
+    dy_native = impl.native(dy.copy())
+    if op.grads:
+        grads = impl.call(f"{op.name}_backward", dy_native, ctx)
+        if not isinstance(grads, tuple | list) or len(grads) != len(op.grads):
+            raise AssertionError(f"{op.name}_backward must return a tuple of {len(op.grads)} "
+                                 f"gradient(s) ({', '.join('d' + g for g in op.grads)})")
+        for name, index, grad in zip(op.grads, op.grad_indices, grads, strict=True):
+            source = case.arrays[index]
+            if source is None:
+                if grad is not None:
+                    raise AssertionError(f"d{name}: expected None for an omitted {name}")
+                continue
+            _require_array(f"d{name}", impl.as_numpy(grad), dtype, source.shape)
+        if not np.array_equal(impl.as_numpy(dy_native), dy):
+            raise AssertionError(f"{op.name}_backward mutated dy")
+    for name, original, passed in zip(op.input_names, before, native, strict=True):
+        if original is not None and not np.array_equal(
+            np.asarray(impl.as_numpy(passed)), original, equal_nan=original.dtype.kind == "f"
+        ):
+            raise AssertionError(f"{op.name} mutated its input {name}")
+
+
+GENERIC = {
+    "forward": (forward_vs_torch, "torch"),
+    "backward_torch": (backward_vs_torch, "torch"),
+    "backward_numeric": (backward_vs_numeric, "numeric"),
+    "closed_form": (closed_form_check, "closed"),
+    "contract": (contract, None),
+}
+"""check kind -> (check, the oracle it needs; None: every op)."""

@@ -1,0 +1,136 @@
+"""The op table: the one list of op names, signatures, strategies, oracles and tolerances.
+
+Each family module in `properties/ops/` declares its ops as `Op` entries, with the op's own
+invariants as small named functions beside the entry. The generic checks, the pytest
+parametrisation, the CLI report and the README's contract table are all read off TABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+from properties.cases import FLOAT_DTYPES, Case
+
+# The kinds of check, in report order; every test belongs to exactly one.
+CHECK_KINDS = ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
+               "invariants")
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """A named property of one op: `check(impl, case)` raises AssertionError when it fails.
+
+    `cases(dtype)` draws its inputs (default: the op's own strategy); `uses` names other ops
+    it calls, so a missing one reports the invariant as not implemented; `dtypes` limits it
+    where the property only holds in one precision."""
+
+    check: Callable
+    cases: Callable[[str], st.SearchStrategy[Case]] | None = None
+    uses: tuple[str, ...] = ()
+    dtypes: tuple[str, ...] = FLOAT_DTYPES
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__
+
+    @property
+    def doc(self) -> str:
+        return (self.check.__doc__ or "").strip().splitlines()[0] if self.check.__doc__ else ""
+
+
+def invariant(cases=None, uses=(), dtypes=FLOAT_DTYPES):
+    """Decorator: turn a check function into an Invariant."""
+    return lambda check: Invariant(check, cases, tuple(uses), tuple(dtypes))
+
+
+@dataclass(frozen=True)
+class Op:
+    """One op of the contract.
+
+    inputs: the array arguments in order ("b?" marks an optional one that may be None);
+    grads: the inputs `NAME_backward` returns gradients for, in order (empty: no backward);
+    hyper: the keyword hyperparameters and their defaults;
+    variants: named settings for the strategy (a reduction, a kind of target), each a
+        pytest parameter a user may xfail;
+    cases(dtype, variant): a Hypothesis strategy for a Case;
+    oracles: which of "torch", "numeric", "closed" apply (CATALOG);
+    reduction(case): the longest sum behind one output element, which scales tolerances.
+    """
+
+    name: str
+    family: str
+    formula: str
+    inputs: tuple[str, ...]
+    cases: Callable[..., st.SearchStrategy[Case]]
+    grads: tuple[str, ...] = ()
+    hyper: dict = field(default_factory=dict)
+    variants: dict[str, dict] = field(default_factory=lambda: {"default": {}})
+    oracles: tuple[str, ...] = ("torch", "numeric", "closed")
+    reduction: Callable[[Case], int] = lambda case: 1
+    invariants: tuple[Invariant, ...] = ()
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(name.rstrip("?") for name in self.inputs)
+
+    @property
+    def grad_indices(self) -> tuple[int, ...]:
+        return tuple(self.input_names.index(name) for name in self.grads)
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The names an implementation must define for this op."""
+        if self.grads:
+            return (f"{self.name}_forward", f"{self.name}_backward")
+        return (f"{self.name}_forward",)
+
+    def signature(self) -> tuple[str, str]:
+        """The forward and backward calls as the README's contract table shows them."""
+        arguments = [name.rstrip("?") + ("=None" if name.endswith("?") else "")
+                     for name in self.inputs]
+        arguments += [f"{key}={value!r}" for key, value in self.hyper.items()]
+        forward = f"y, ctx = {self.name}_forward({', '.join(arguments)})"
+        if not self.grads:
+            return forward, "—"
+        grads = ", ".join(f"d{name}" for name in self.grads)
+        return forward, f"({grads},) = {self.name}_backward(dy, ctx)"
+
+
+def _collect() -> dict[str, Op]:
+    from properties.ops import activations, layers, losses
+
+    table: dict[str, Op] = {}
+    for module in (activations, losses, layers):
+        for op in module.OPS:
+            if op.name in table:
+                raise ValueError(f"op {op.name!r} is declared twice")
+            table[op.name] = op
+    return table
+
+
+TABLE: dict[str, Op] = _collect()
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(op.family for op in TABLE.values()))
+
+
+def lookup(names) -> list[Op]:
+    """The ops named (in table order); a ValueError names any unknown one."""
+    names = list(names)
+    unknown = [name for name in names if name not in TABLE]
+    if unknown:
+        raise ValueError(
+            f"unknown op(s) {', '.join(unknown)}; expected some of: {', '.join(TABLE)}"
+        )
+    return [op for op in TABLE.values() if op.name in names]
+
+
+def contract_table() -> str:
+    """The README's table of canonical names and signatures, generated from TABLE."""
+    rows = ["| op | family | forward | backward | oracles |", "|---|---|---|---|---|"]
+    for op in TABLE.values():
+        forward, backward = op.signature()
+        rows.append(f"| {op.name} | {op.family} | `{forward}` | "
+                    f"{'—' if backward == '—' else f'`{backward}`'} | {', '.join(op.oracles)} |")
+    return "\n".join(rows)

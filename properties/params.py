@@ -1,0 +1,44 @@
+"""The op table turned into pytest parameters: one test per op × variant × dtype (× invariant).
+
+Every parameter carries the `nnconform(op, check)` marker the report reads and the op's
+family marker, so `-m losses` or `-k softmax` picks a subset.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from properties.cases import FLOAT_DTYPES
+from properties.checks import GENERIC
+from properties.optable import TABLE
+
+
+def _marks(op, check):
+    return [pytest.mark.nnconform(op=op.name, check=check), getattr(pytest.mark, op.family)]
+
+
+def generic(check: str) -> list:
+    """(op, variant, dtype) for every op the check applies to. The numeric check runs in
+    float64 only: differences in float32 cannot resolve a gradient to 1e-7."""
+    _, oracle = GENERIC[check]
+    dtypes = ("float64",) if check == "backward_numeric" else FLOAT_DTYPES
+    needs_grads = check.startswith("backward")
+    return [
+        pytest.param(op, variant, dtype, id=f"{op.name}-{variant}-{dtype}",
+                     marks=_marks(op, check))
+        for op in TABLE.values()
+        if (oracle is None or oracle in op.oracles) and (op.grads or not needs_grads)
+        for variant in op.variants
+        for dtype in dtypes
+    ]
+
+
+def invariants() -> list:
+    """(op, invariant, dtype) for every invariant of every op."""
+    return [
+        pytest.param(op, inv, dtype, id=f"{op.name}-{inv.name}-{dtype}",
+                     marks=_marks(op, "invariants"))
+        for op in TABLE.values()
+        for inv in op.invariants
+        for dtype in inv.dtypes
+    ]

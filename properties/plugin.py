@@ -1,0 +1,133 @@
+"""The pytest plugin: choose the implementation, the Hypothesis profile, xfails and ops;
+collect each test's outcome into the per-op conformance report.
+
+Registered through the `pytest11` entry point, so `pytest properties --impl MODULE` works
+in any environment where nnconform is installed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from properties.harness import (
+    IMPL_SPEC,
+    Implementation,
+    ImplementationLoadError,
+    load_module,
+    resolve_impl_spec,
+)
+from properties.report import Conformance
+
+PROFILES = {
+    # Derandomized, fixed example counts, no deadline: the same verdict on every run.
+    "ci": dict(derandomize=True, max_examples=25, deadline=None, database=None,
+               print_blob=True),
+    # Quick and random, with Hypothesis's example database to replay past failures.
+    "dev": dict(max_examples=10, deadline=None, print_blob=True),
+    # Many examples for a release or a new implementation.
+    "thorough": dict(max_examples=400, deadline=None, print_blob=True),
+}
+for _name, _options in PROFILES.items():
+    settings.register_profile(
+        _name, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        **_options,
+    )
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("nnconform", "nnconform conformance suite")
+    group.addoption("--impl", default=None, metavar="MODULE",
+                    help="implementation under test: a module name or a .py path "
+                         "(default: $NNCONFORM_IMPL, else the built-in 'impl')")
+    group.addoption("--nnconform-profile", default=None, choices=sorted(PROFILES),
+                    help="Hypothesis profile (default: $NNCONFORM_PROFILE, else 'ci')")
+    group.addoption("--xfails", default=None, metavar="FILE",
+                    help="file of node ids (or fnmatch patterns) expected to fail, one a line")
+    group.addoption("--only", dest="nnconform_only", default=None, metavar="OPS",
+                    help="comma-separated op names to check (default: all)")
+    group.addoption("--conformance-json", default=None, metavar="FILE",
+                    help="write the per-op conformance report as JSON")
+
+
+def pytest_configure(config):
+    from properties.optable import FAMILIES
+
+    for family in FAMILIES:
+        config.addinivalue_line("markers", f"{family}: nnconform ops of the {family} family")
+    config.addinivalue_line("markers", "nnconform(op, check): the op and kind of check a "
+                                       "property test belongs to")
+    profile = config.getoption("nnconform_profile") or os.environ.get("NNCONFORM_PROFILE")
+    if profile and profile not in PROFILES:
+        raise pytest.UsageError(f"NNCONFORM_PROFILE={profile!r}: expected one of "
+                                f"{', '.join(PROFILES)}")
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile(profile or "ci")
+    config.stash[IMPL_SPEC] = resolve_impl_spec(config.getoption("impl"))
+    config.pluginmanager.register(Conformance(config), "nnconform-conformance")
+
+
+
+@pytest.fixture(scope="session")
+def impl(pytestconfig) -> Implementation:
+    """The implementation under test, loaded once per session."""
+    spec = pytestconfig.stash[IMPL_SPEC]
+    try:
+        return Implementation(load_module(spec), label=spec)
+    except ImplementationLoadError as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def _read_xfails(path: str) -> list[str]:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as error:
+        raise pytest.UsageError(f"--xfails {path}: cannot read: {error.strerror}") from None
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def _matches(entry: str, nodeid: str) -> bool:
+    # An entry may be the full node id, the part after the file ("test_forward[...]"),
+    # or an fnmatch pattern of either.
+    tail = nodeid.split("::", 1)[-1]
+    return any(candidate == entry or fnmatch.fnmatchcase(candidate, entry)
+               for candidate in (nodeid, tail))
+
+
+def pytest_collection_modifyitems(config, items):
+    from properties.optable import lookup
+
+    for item in items:
+        marker = item.get_closest_marker("nnconform")
+        if marker is not None:
+            item.user_properties += [("nnconform_op", marker.kwargs["op"]),
+                                     ("nnconform_check", marker.kwargs["check"])]
+
+    path = config.getoption("xfails")
+    if path:
+        entries = _read_xfails(path)
+        used = set()
+        for item in items:
+            for entry in entries:
+                if _matches(entry, item.nodeid):
+                    item.add_marker(pytest.mark.xfail(reason=f"listed in {path}", strict=False))
+                    used.add(entry)
+        for entry in entries:
+            if entry not in used:
+                warnings.warn(pytest.PytestWarning(f"--xfails {path}: {entry!r} matches no test"),
+                              stacklevel=1)
+
+    only = config.getoption("nnconform_only")
+    if only:
+        try:
+            wanted = {op.name for op in lookup(n.strip() for n in only.split(",") if n.strip())}
+        except ValueError as error:
+            raise pytest.UsageError(f"--only: {error}") from None
+        keep = [i for i in items if dict(i.user_properties).get("nnconform_op") in wanted]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep

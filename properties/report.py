@@ -1,0 +1,138 @@
+"""The conformance report: one row per op, one column per kind of check.
+
+A cell aggregates every test of that op and kind (dtypes, variants, invariants):
+FAIL if any failed, else xfail if any was expected to fail, else "not impl" if the
+implementation lacks the op, else pass; "n/a" where the kind does not apply to the op
+(no PyTorch counterpart in the catalog, no gradient), so no cell claims a check that
+did not run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from properties.harness import IMPL_SPEC, NOT_IMPLEMENTED
+
+STATUS_ORDER = ("fail", "xfail", "not implemented", "skipped", "pass")
+SHOWN = {"fail": "FAIL", "xfail": "xfail", "not implemented": "not impl", "skipped": "skipped",
+         "pass": "pass", "n/a": "n/a"}
+
+
+@dataclass
+class Outcome:
+    nodeid: str
+    op: str
+    check: str
+    status: str  # one of STATUS_ORDER
+    message: str = ""
+    example: str = ""
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+
+
+def _counterexample(text: str) -> tuple[str, str]:
+    """(the assertion message, Hypothesis's shrunk example) out of a failure's text."""
+    lines = text.splitlines()
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    message = next((e for e in errors if "Error" in e or ":" in e), errors[-1] if errors else "")
+    example = []
+    for index, line in enumerate(lines):
+        if "Falsifying example" in line:
+            example = [re.sub(r"^E\s+", "", x).strip() for x in lines[index:index + 4]]
+            break
+        if line.strip().startswith("@reproduce_failure") or "reproduce_failure(" in line:
+            example.append(re.sub(r"^E\s+", "", line).strip())
+    return message, " ".join(part for part in example if part)
+
+
+class Conformance:
+    """Collects outcomes as pytest reports them and prints the table at the end."""
+
+    def __init__(self, config):
+        self.config = config
+        self.outcomes: list[Outcome] = []
+
+    def pytest_runtest_logreport(self, report):
+        properties = dict(report.user_properties)
+        if "nnconform_op" not in properties:
+            return
+        op, check = properties["nnconform_op"], properties["nnconform_check"]
+        if hasattr(report, "wasxfail"):
+            status = "xfail" if report.skipped else "pass"
+        elif report.failed:
+            status = "fail"
+        elif report.skipped:
+            reason = _skip_reason(report)
+            status = "not implemented" if NOT_IMPLEMENTED in reason else "skipped"
+        elif report.when == "call":
+            status = "pass"
+        else:
+            return
+        outcome = Outcome(report.nodeid, op, check, status)
+        if status == "fail":
+            outcome.message, outcome.example = _counterexample(report.longreprtext)
+        elif status in ("not implemented", "skipped"):
+            outcome.message = _skip_reason(report).removeprefix("Skipped: ")
+        self.outcomes.append(outcome)
+
+    # --- aggregation ---------------------------------------------------------------------
+
+    def cells(self) -> dict[str, dict[str, str]]:
+        from properties.optable import CHECK_KINDS, TABLE
+
+        seen: dict[str, dict[str, set]] = {}
+        for outcome in self.outcomes:
+            seen.setdefault(outcome.op, {}).setdefault(outcome.check, set()).add(outcome.status)
+        return {
+            op: {kind: next((s for s in STATUS_ORDER if s in statuses.get(kind, ())), "n/a")
+                 for kind in CHECK_KINDS}
+            for op, statuses in ((name, seen[name]) for name in TABLE if name in seen)
+        }
+
+    def as_dict(self) -> dict:
+        failures = [asdict(o) for o in self.outcomes if o.status == "fail"]
+        counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUS_ORDER}
+        return {"implementation": self.config.stash.get(IMPL_SPEC, None),
+                "ops": self.cells(), "counts": counts, "failures": failures}
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.outcomes:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.section("nnconform conformance")
+        for line in format_table(self.cells()):
+            write(line)
+        failures = [o for o in self.outcomes if o.status == "fail"]
+        if failures:
+            terminalreporter.section("smallest counterexamples")
+            for outcome in failures:
+                write(f"{outcome.op} / {outcome.check}: {outcome.nodeid}")
+                write(f"    {outcome.message}")
+                if outcome.example:
+                    write(f"    {outcome.example}")
+                write(f"    reproduce: pytest {outcome.nodeid.split('::')[0]} "
+                      f"--impl {self.config.stash.get(IMPL_SPEC, 'impl')} "
+                      f"'{outcome.nodeid}'")
+
+    def pytest_sessionfinish(self, session):
+        path = self.config.getoption("conformance_json")
+        if path and not hasattr(self.config, "workerinput"):
+            with open(path, "w") as file:
+                json.dump(self.as_dict(), file, indent=2)
+
+
+def format_table(cells: dict[str, dict[str, str]]) -> list[str]:
+    from properties.optable import CHECK_KINDS
+
+    width = max([len("op"), *map(len, cells)])
+    header = "op".ljust(width) + "".join(f"  {kind}" for kind in CHECK_KINDS)
+    lines = [header, "-" * len(header)]
+    for op, row in cells.items():
+        lines.append(op.ljust(width) + "".join(f"  {SHOWN[row[k]]:<{len(k)}}"
+                                               for k in CHECK_KINDS))
+    return lines

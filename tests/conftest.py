@@ -1,0 +1,28 @@
+"""Shared helpers for the harness's own tests."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+
+
+def nnconform_check(*args, tmp_path: Path, profile: str = "ci"):
+    """Run `nnconform check` in a subprocess; return (exit code, JSON report, output)."""
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "properties.cli", "check", "--profile", profile,
+         "--report", str(report), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    data = json.loads(report.read_text()) if report.exists() else None
+    return result.returncode, data, result.stdout + result.stderr
+
+
+@pytest.fixture
+def check(tmp_path):
+    return lambda *args, **kwargs: nnconform_check(*args, tmp_path=tmp_path, **kwargs)

@@ -1,0 +1,14 @@
+"""step uses u >= 0, so step(0) = 1 against the M-P neuron's u > 0 [000]."""
+import numpy as np
+
+from impl import *  # noqa: F403
+
+OP, CAUGHT_BY = "step", ("invariants",)
+
+
+def step_forward(x):
+    return (x >= 0).astype(x.dtype), x.shape
+
+
+def step_backward(dy, shape):
+    return (np.zeros(shape, dy.dtype),)

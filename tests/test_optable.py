@@ -1,0 +1,43 @@
+"""The op table is the one list: the README, the oracles and .ci/run agree with it."""
+
+import re
+
+from conftest import ROOT
+
+from oracles import closed_form
+from oracles import torch as torch_oracle
+from properties.optable import TABLE, contract_table
+
+
+def test_readme_contract_table_is_generated_from_the_op_table():
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- contract-table:start.*?-->\n(.*?)\n<!-- contract-table:end -->",
+                      readme, re.S)
+    assert block, "README lacks the contract-table markers"
+    assert block.group(1).strip() == contract_table().strip(), (
+        "README's contract table is stale: paste the output of `nnconform contract`")
+
+
+def test_readme_shows_the_adapter_that_the_tests_run():
+    readme = (ROOT / "README.md").read_text()
+    adapter = (ROOT / "tests/adapter_example/adapter.py").read_text().strip()
+    assert adapter in readme, "README's adapter example differs from tests/adapter_example"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"# run the tests.*?\n(.+?)\n", readme).group(1).strip()
+    assert command in (ROOT / ".ci/run").read_text()
+
+
+def test_every_declared_oracle_exists():
+    for op in TABLE.values():
+        assert ("torch" in op.oracles) == (op.name in torch_oracle.SUPPORTED), op.name
+        has_closed = op.name in closed_form.FORWARD or op.name in closed_form.BACKWARD
+        assert ("closed" in op.oracles) == has_closed, op.name
+
+
+def test_every_op_has_a_backward_and_an_invariant():
+    for op in TABLE.values():
+        assert op.grads, f"{op.name} declares no differentiable input"
+        assert op.invariants, f"{op.name} has no invariant"

@@ -1,0 +1,80 @@
+"""The three oracles agree with each other on every op they share, so a disagreement
+with an implementation is the implementation's, not an oracle's."""
+
+import numpy as np
+import pytest
+
+from oracles import closed_form, numeric
+from oracles import torch as torch_oracle
+from properties.checks import run, upstream
+from properties.optable import TABLE
+from properties.tolerances import assert_close
+
+SHARED = [(op, variant) for op in TABLE.values() for variant in op.variants
+          if "torch" in op.oracles and op.name in closed_form.FORWARD]
+TORCH = [(op, variant) for op in TABLE.values() for variant in op.variants
+         if "torch" in op.oracles]
+
+
+def _ids(params):
+    return [f"{op.name}-{variant}" for op, variant in params]
+
+
+@pytest.mark.parametrize(("op", "variant"), SHARED, ids=_ids(SHARED))
+def test_torch_and_closed_form_agree(op, variant):
+    def agree(case):
+        arrays = case.as_float64()
+        y = torch_oracle.forward(op.name, arrays, case.hyper)
+        assert_close(closed_form.FORWARD[op.name](*arrays, **case.hyper), y,
+                     what="closed vs torch forward", dtype=np.float64)
+        if op.name in closed_form.BACKWARD:
+            dy = upstream(y, case)
+            by_torch = torch_oracle.vjp(op.name, arrays, case.hyper, dy, op.grad_indices)
+            by_formula = closed_form.BACKWARD[op.name](dy, *arrays, **case.hyper)
+            for got, expected in zip(by_formula, by_torch, strict=True):
+                if expected is not None:
+                    assert_close(got, expected, what="closed vs torch gradient",
+                                 dtype=np.float64)
+
+    run(agree, op.cases("float64", op.variants[variant]))
+
+
+@pytest.mark.parametrize(("op", "variant"), TORCH, ids=_ids(TORCH))
+def test_torch_autograd_and_numeric_differences_agree(op, variant):
+    def agree(case):
+        arrays = case.as_float64()
+        y = torch_oracle.forward(op.name, arrays, case.hyper)
+        dy = upstream(y, case)
+        grads = torch_oracle.vjp(op.name, arrays, case.hyper, dy, op.grad_indices)
+
+        def f(*moved):
+            return torch_oracle.forward(op.name, moved, case.hyper)
+
+        for index, grad in zip(op.grad_indices, grads, strict=True):
+            if grad is not None:
+                result = numeric.directional_check(f, arrays, index, grad, dy, case.rng(2))
+                assert result.ok, (op.name, index, result)
+
+    run(agree, op.cases("float64", op.variants[variant]))
+
+
+def test_numeric_relative_error_is_the_notes_formula():
+    a, b = np.array([3.0, 4.0]), np.array([3.0, 4.0 + 1e-6])
+    expected = 1e-6 / (5.0 + np.linalg.norm(b))
+    assert numeric.relative_error(a, b) == pytest.approx(expected, rel=1e-6)
+    assert numeric.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_numeric_jacobian_of_softmax_is_diag_p_minus_ppT():
+    x = np.array([0.5, -1.0, 2.0])
+    p = np.exp(x) / np.exp(x).sum()
+    jacobian = numeric.jacobian(lambda v: np.exp(v) / np.exp(v).sum(), x)
+    np.testing.assert_allclose(jacobian, closed_form.softmax_jacobian(p), atol=1e-9)
+
+
+def test_two_sided_differences_beat_one_sided_on_a_smooth_function():
+    """[003]: the two-sided difference's error is O(ε²), the one-sided's O(ε)."""
+    f, x, eps = np.sin, 1.0, 1e-4
+    one_sided = abs((f(x + eps) - f(x)) / eps - np.cos(x))
+    two_sided = abs((f(x + eps) - f(x - eps)) / (2 * eps) - np.cos(x))
+    assert two_sided < one_sided / 100
