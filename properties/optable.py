@@ -128,9 +128,10 @@ def lookup(names) -> list[Op]:
 
 def contract_table() -> str:
     """The README's table of canonical names and signatures, generated from TABLE."""
-    rows = ["| op | family | forward | backward | oracles |", "|---|---|---|---|---|"]
+    rows = ["| op | forward | backward | formula | oracles |", "|---|---|---|---|---|"]
     for op in TABLE.values():
         forward, backward = op.signature()
-        rows.append(f"| {op.name} | {op.family} | `{forward}` | "
-                    f"{'—' if backward == '—' else f'`{backward}`'} | {', '.join(op.oracles)} |")
+        backward = "—" if backward == "—" else f"`{backward}`"
+        rows.append(f"| {op.name} | `{forward}` | {backward} | {op.formula} | "
+                    f"{', '.join(op.oracles)} |")
     return "\n".join(rows)

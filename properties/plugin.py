@@ -7,8 +7,8 @@ in any environment where nnconform is installed.
 
 from __future__ import annotations
 
-import fnmatch
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -48,7 +48,7 @@ def pytest_addoption(parser):
     group.addoption("--nnconform-profile", default=None, choices=sorted(PROFILES),
                     help="Hypothesis profile (default: $NNCONFORM_PROFILE, else 'ci')")
     group.addoption("--xfails", default=None, metavar="FILE",
-                    help="file of node ids (or fnmatch patterns) expected to fail, one a line")
+                    help="file of node ids expected to fail, one a line (* and ? are wildcards)")
     group.addoption("--only", dest="nnconform_only", default=None, metavar="OPS",
                     help="comma-separated op names to check (default: all)")
     group.addoption("--conformance-json", default=None, metavar="FILE",
@@ -91,12 +91,15 @@ def _read_xfails(path: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 
+def _pattern(entry: str) -> re.Pattern:
+    # Only * and ? are wildcards: brackets belong to the node id's parameters.
+    return re.compile(re.escape(entry).replace(r"\*", ".*").replace(r"\?", "."))
+
+
 def _matches(entry: str, nodeid: str) -> bool:
-    # An entry may be the full node id, the part after the file ("test_forward[...]"),
-    # or an fnmatch pattern of either.
+    # An entry may be the full node id or the part after the file ("test_forward[...]").
     tail = nodeid.split("::", 1)[-1]
-    return any(candidate == entry or fnmatch.fnmatchcase(candidate, entry)
-               for candidate in (nodeid, tail))
+    return any(_pattern(entry).fullmatch(candidate) for candidate in (nodeid, tail))
 
 
 def pytest_collection_modifyitems(config, items):

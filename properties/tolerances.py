@@ -30,7 +30,8 @@ class Tolerance:
         try:
             rtol, atol = BASE[np.dtype(dtype)]
         except KeyError:
-            raise TypeError(f"no tolerance for dtype {np.dtype(dtype)}; expected a float dtype")
+            raise TypeError(
+                f"no tolerance for dtype {np.dtype(dtype)}; expected a float dtype") from None
         scale = max(1, int(reduction_length))
         return cls(rtol * scale, atol * scale)
 

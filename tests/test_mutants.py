@@ -4,7 +4,6 @@ report marks the broken op as failing in the kinds of check the mutant names."""
 import importlib
 
 import pytest
-
 from conftest import TESTS
 
 MUTANTS = sorted(p.stem for p in (TESTS / "mutants").glob("*.py") if p.stem != "__init__")

@@ -5,9 +5,8 @@ layer's backward. Ops not mapped here are reported as "not implemented".
 Run: nnconform check --impl tests/adapter_example/adapter.py
 """
 
-import numpy as np
-
 import layers  # the user's own module, beside this file
+import numpy as np
 
 
 def sigmoid_forward(x):

@@ -1,5 +1,4 @@
 """linear backward returns dW as xᵀ dy, shaped (in, out) instead of the contract's (out, in)."""
-import numpy as np
 
 from impl import *  # noqa: F403
 

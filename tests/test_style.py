@@ -1,0 +1,30 @@
+"""The house rules a machine can check: ruff is clean and the arrows go one way."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the [test] extra")
+def test_ruff_is_clean():
+    result = subprocess.run(["ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def _imports(folder):
+    pattern = re.compile(r"^\s*(?:from|import)\s+([a-z_]+)", re.M)
+    return {(path.relative_to(ROOT), name) for path in (ROOT / folder).rglob("*.py")
+            for name in pattern.findall(path.read_text())}
+
+
+def test_oracles_never_import_the_implementation():
+    assert not {(p, n) for p, n in _imports("oracles") if n in ("impl", "properties")}
+
+
+def test_impl_imports_numpy_only():
+    allowed = {"numpy", "impl", "__future__", "math"}
+    assert not {(p, n) for p, n in _imports("impl") if n not in allowed and
+                not str(p).startswith("impl/gpu")}
