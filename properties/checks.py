@@ -88,7 +88,8 @@ def backward_vs_numeric(impl, op, case: Case) -> None:
                 f"d{name} vs numeric: relative error {result.error:.3g} >= "
                 f"{numeric.THRESHOLD:g} (directional {result.analytic} vs numeric "
                 f"{result.numeric}); element by element the worst is at "
-                f"{tuple(int(i) for i in where)}: got {grad[where]!r}, numeric {full[where]!r}"
+                f"{tuple(int(i) for i in where)}: got {float(grad[where])!r}, "
+                f"numeric {float(full[where])!r}"
             )
 
 

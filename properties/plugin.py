@@ -26,12 +26,11 @@ from properties.report import Conformance
 
 PROFILES = {
     # Derandomized, fixed example counts, no deadline: the same verdict on every run.
-    "ci": dict(derandomize=True, max_examples=25, deadline=None, database=None,
-               print_blob=True),
+    "ci": dict(derandomize=True, max_examples=25, deadline=None, database=None),
     # Quick and random, with Hypothesis's example database to replay past failures.
-    "dev": dict(max_examples=10, deadline=None, print_blob=True),
+    "dev": dict(max_examples=10, deadline=None),
     # Many examples for a release or a new implementation.
-    "thorough": dict(max_examples=400, deadline=None, print_blob=True),
+    "thorough": dict(max_examples=400, deadline=None),
 }
 for _name, _options in PROFILES.items():
     settings.register_profile(

@@ -37,17 +37,17 @@ def _skip_reason(report) -> str:
 
 def _counterexample(text: str) -> tuple[str, str]:
     """(the assertion message, Hypothesis's shrunk example) out of a failure's text."""
-    lines = text.splitlines()
-    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
-    message = next((e for e in errors if "Error" in e or ":" in e), errors[-1] if errors else "")
-    example = []
-    for index, line in enumerate(lines):
-        if "Falsifying example" in line:
-            example = [re.sub(r"^E\s+", "", x).strip() for x in lines[index:index + 4]]
-            break
-        if line.strip().startswith("@reproduce_failure") or "reproduce_failure(" in line:
-            example.append(re.sub(r"^E\s+", "", line).strip())
-    return message, " ".join(part for part in example if part)
+    lines = [re.sub(r"^E\s?", "", line).strip() for line in text.splitlines()]
+    errors = [line for line in lines if re.match(r"\w*(Error|Exception)\b", line)]
+    message = errors[-1] if errors else next((line for line in reversed(lines) if line), "")
+    example = ""
+    start = next((i for i, line in enumerate(lines) if line.startswith("Falsifying example")),
+                 None)
+    if start is not None:
+        end = next((i for i in range(start, len(lines)) if lines[i] == ")"), len(lines) - 1)
+        example = re.sub(r"\s+", " ", " ".join(lines[start:end + 1]))
+        example = example.replace("( ", "(").replace(" )", ")")
+    return message, example
 
 
 class Conformance:

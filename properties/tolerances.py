@@ -60,7 +60,7 @@ def assert_close(actual, expected, *, what: str, dtype=None, reduction_length: i
         worst = np.unravel_index(np.argmax(np.where(bad, error - allowed, -np.inf)), error.shape)
         raise AssertionError(
             f"{what}: {int(bad.sum())} of {bad.size} elements differ; worst at index "
-            f"{tuple(int(i) for i in worst)}: got {actual[worst]!r}, expected "
-            f"{expected[worst]!r} (|diff| {error[worst]:.3g} > atol {tolerance.atol:.3g} "
+            f"{tuple(int(i) for i in worst)}: got {float(actual[worst])!r}, expected "
+            f"{float(expected[worst])!r} (|diff| {error[worst]:.3g} > atol {tolerance.atol:.3g} "
             f"+ rtol {tolerance.rtol:.3g}·|expected|)"
         )
