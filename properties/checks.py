@@ -132,28 +132,20 @@ def contract(impl, op, case: Case) -> None:
     dtype = _dtype(case)
     before = [None if a is None else a.copy() for a in case.arrays]
     native = [impl.native(a) for a in case.arrays]
-    result = impl.call(f"{op.name}_forward", *native, **case.hyper)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(f"{op.name}_forward returned {type(result).__name__}; "
-                             f"expected a (y, ctx) pair")
-    y, ctx = impl.as_numpy(result[0]), result[1]
+    y, ctx = impl.forward_native(op.name, native, case.hyper)
     _require_array("y", y, dtype, _expected_shape(op, case))
     dy = upstream(y, case)
     dy_native = impl.native(dy.copy())
-    if op.grads:
-        grads = impl.call(f"{op.name}_backward", dy_native, ctx)
-        if not isinstance(grads, tuple | list) or len(grads) != len(op.grads):
-            raise AssertionError(f"{op.name}_backward must return a tuple of {len(op.grads)} "
-                                 f"gradient(s) ({', '.join('d' + g for g in op.grads)})")
-        for name, index, grad in zip(op.grads, op.grad_indices, grads, strict=True):
-            source = case.arrays[index]
-            if source is None:
-                if grad is not None:
-                    raise AssertionError(f"d{name}: expected None for an omitted {name}")
-                continue
-            _require_array(f"d{name}", impl.as_numpy(grad), dtype, source.shape)
-        if not np.array_equal(impl.as_numpy(dy_native), dy):
-            raise AssertionError(f"{op.name}_backward mutated dy")
+    grads = impl.backward_native(op.name, dy_native, ctx, len(op.grads)) if op.grads else ()
+    for name, index, grad in zip(op.grads, op.grad_indices, grads, strict=True):
+        source = case.arrays[index]
+        if source is None:
+            if grad is not None:
+                raise AssertionError(f"d{name}: expected None for an omitted {name}")
+            continue
+        _require_array(f"d{name}", grad, dtype, source.shape)
+    if not np.array_equal(impl.as_numpy(dy_native), dy):
+        raise AssertionError(f"{op.name}_backward mutated dy")
     for name, original, passed in zip(op.input_names, before, native, strict=True):
         if original is not None and not np.array_equal(
             np.asarray(impl.as_numpy(passed)), original, equal_nan=original.dtype.kind == "f"

@@ -86,8 +86,14 @@ class Implementation:
             return getattr(self.module, name)(*args, **kwargs)
 
     def forward(self, op_name: str, arrays, hyper: dict):
-        """(y as NumPy, ctx). Raises AssertionError if the result is not a (y, ctx) pair."""
-        result = self.call(f"{op_name}_forward", *map(self.native, arrays), **hyper)
+        """(y as NumPy, ctx) for NumPy `arrays`."""
+        return self.forward_native(op_name, [self.native(a) for a in arrays], hyper)
+
+    def forward_native(self, op_name: str, arrays, hyper: dict):
+        """(y as NumPy, ctx) for arrays already converted by `native`.
+
+        Raises AssertionError if the result is not a (y, ctx) pair."""
+        result = self.call(f"{op_name}_forward", *arrays, **hyper)
         if not (isinstance(result, tuple) and len(result) == 2):
             raise AssertionError(
                 f"{op_name}_forward returned {type(result).__name__}; expected a (y, ctx) pair"
@@ -96,8 +102,13 @@ class Implementation:
         return self.as_numpy(y), ctx
 
     def backward(self, op_name: str, dy, ctx, count: int) -> tuple:
-        """The gradients as NumPy (None stays None); AssertionError unless `count` of them."""
-        grads = self.call(f"{op_name}_backward", self.native(dy), ctx)
+        """The gradients as NumPy (None stays None) for a NumPy `dy`."""
+        return self.backward_native(op_name, self.native(dy), ctx, count)
+
+    def backward_native(self, op_name: str, dy, ctx, count: int) -> tuple:
+        """As `backward`, for a `dy` already converted; AssertionError unless `count`
+        gradients come back."""
+        grads = self.call(f"{op_name}_backward", dy, ctx)
         if not isinstance(grads, tuple | list) or len(grads) != count:
             raise AssertionError(
                 f"{op_name}_backward returned {type(grads).__name__}"
@@ -107,7 +118,7 @@ class Implementation:
         return tuple(self.as_numpy(g) for g in grads)
 
     def __call__(self, op_name: str, *arrays, **hyper) -> np.ndarray:
-        """Just the forward output, as a float64 array (for invariants)."""
+        """Just the forward output, as a NumPy array (for invariants)."""
         y, _ = self.forward(op_name, arrays, hyper)
         return np.asarray(y)
 

@@ -36,9 +36,6 @@ class Invariant:
     def name(self) -> str:
         return self.check.__name__
 
-    @property
-    def doc(self) -> str:
-        return (self.check.__doc__ or "").strip().splitlines()[0] if self.check.__doc__ else ""
 
 
 def invariant(cases=None, uses=(), dtypes=FLOAT_DTYPES):
