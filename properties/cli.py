@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from properties.plugin import PROFILES
+
 SUITE = Path(__file__).resolve().parent
 
 
@@ -24,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                             "else the built-in 'impl')")
     check.add_argument("--only", default=None, metavar="OPS",
                        help="comma-separated op names (default: every op)")
-    check.add_argument("--profile", default=None, choices=("ci", "dev", "thorough"),
+    check.add_argument("--profile", default=None, choices=sorted(PROFILES),
                        help="Hypothesis profile (default: $NNCONFORM_PROFILE, else 'ci')")
     check.add_argument("--xfails", default=None, metavar="FILE",
                        help="node ids expected to fail, one a line")

@@ -37,7 +37,6 @@ class Invariant:
         return self.check.__name__
 
 
-
 def invariant(cases=None, uses=(), dtypes=FLOAT_DTYPES):
     """Decorator: turn a check function into an Invariant."""
     return lambda check: Invariant(check, cases, tuple(uses), tuple(dtypes))

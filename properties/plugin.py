@@ -95,10 +95,10 @@ def _pattern(entry: str) -> re.Pattern:
     return re.compile(re.escape(entry).replace(r"\*", ".*").replace(r"\?", "."))
 
 
-def _matches(entry: str, nodeid: str) -> bool:
+def _matches(pattern: re.Pattern, nodeid: str) -> bool:
     # An entry may be the full node id or the part after the file ("test_forward[...]").
     tail = nodeid.split("::", 1)[-1]
-    return any(_pattern(entry).fullmatch(candidate) for candidate in (nodeid, tail))
+    return any(pattern.fullmatch(candidate) for candidate in (nodeid, tail))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -112,11 +112,11 @@ def pytest_collection_modifyitems(config, items):
 
     path = config.getoption("xfails")
     if path:
-        entries = _read_xfails(path)
+        entries = {entry: _pattern(entry) for entry in _read_xfails(path)}
         used = set()
         for item in items:
-            for entry in entries:
-                if _matches(entry, item.nodeid):
+            for entry, pattern in entries.items():
+                if _matches(pattern, item.nodeid):
                     item.add_marker(pytest.mark.xfail(reason=f"listed in {path}", strict=False))
                     used.add(entry)
         for entry in entries:
