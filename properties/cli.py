@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from properties.plugin import PROFILES
+from properties.profiles import PROFILES
 
 SUITE = Path(__file__).resolve().parent
 
