@@ -263,3 +263,12 @@ def sgd_step_with_weight_decay(w, g, lr, decay):
     """Weight decay: (1 - decay) w - lr g. With decay = lr·λ/m it is the same step as
     sgd_step_with_l2: "L2 regularisation is also called weight decay" [003]."""
     return (1 - decay) * _f64(w) - lr * _f64(g)
+
+
+# --- convolution and pooling: their own modules, one registry ----------------------------
+
+from oracles import closed_form_conv, closed_form_pool  # noqa: E402
+
+for _family in (closed_form_conv, closed_form_pool):
+    FORWARD.update(_family.FORWARD)
+    BACKWARD.update(_family.BACKWARD)

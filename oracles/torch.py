@@ -50,6 +50,33 @@ def _cross_entropy(logits, target, reduction="mean"):
     return F.cross_entropy(logits, target, reduction=reduction)
 
 
+def _pool_size(kernel_size, stride):
+    # The contract's stride=None means "the kernel size", as in torch.
+    return kernel_size, (kernel_size if stride is None else stride)
+
+
+def _max_pool2d(x, kernel_size=2, stride=None, padding=0):
+    kernel_size, stride = _pool_size(kernel_size, stride)
+    return F.max_pool2d(x, kernel_size, stride, padding)
+
+
+def _avg_pool2d(x, kernel_size=2, stride=None, padding=0, count_include_pad=True):
+    kernel_size, stride = _pool_size(kernel_size, stride)
+    return F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)
+
+
+def _lp_pool2d(x, norm_type=2.0, kernel_size=2, stride=None):
+    kernel_size, stride = _pool_size(kernel_size, stride)
+    return F.lp_pool2d(x, norm_type, kernel_size, stride)
+
+
+def _residual_block(x, w1, b1, w2, b2):
+    # a[l+2] = relu(z[l+2] + a[l]) with "same" convolutions at stride 1 [003].
+    pad = (w1.shape[-2] // 2, w1.shape[-1] // 2)
+    hidden = F.relu(F.conv2d(x, w1, b1, padding=pad))
+    return F.relu(F.conv2d(hidden, w2, b2, padding=pad) + x)
+
+
 _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
@@ -64,6 +91,14 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "binary_cross_entropy_with_logits": _binary_cross_entropy_with_logits,
     "cross_entropy": _cross_entropy,
     "linear": F.linear,  # y = x Wᵀ + b, W of shape (out, in); b may be None
+    # NCHW cross-correlation; stride, padding and dilation an int or an (h, w) pair.
+    "conv2d": lambda x, w, b=None, stride=1, padding=0, dilation=1, groups=1: F.conv2d(
+        x, w, b, stride, padding, dilation, groups),
+    "max_pool2d": _max_pool2d,
+    "avg_pool2d": _avg_pool2d,
+    "lp_pool2d": _lp_pool2d,
+    "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
+    "residual_block": _residual_block,
 }
 
 SUPPORTED: frozenset[str] = frozenset(_OPS)

@@ -96,10 +96,10 @@ class Op:
 
 
 def _collect() -> dict[str, Op]:
-    from properties.ops import activations, layers, losses
+    from properties.ops import activations, conv, layers, losses, pool
 
     table: dict[str, Op] = {}
-    for module in (activations, losses, layers):
+    for module in (activations, losses, layers, conv, pool):
         for op in module.OPS:
             if op.name in table:
                 raise ValueError(f"op {op.name!r} is declared twice")

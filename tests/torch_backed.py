@@ -39,6 +39,12 @@ def _penalty(kind):
     return penalty
 
 
+def _residual_block(x, w1, b1, w2, b2):
+    pad = w1.shape[-1] // 2
+    return torch.relu(F.conv2d(torch.relu(F.conv2d(x, w1, b1, padding=pad)), w2, b2,
+                               padding=pad) + x)
+
+
 FUNCTIONS = {
     "step": _step,
     "sign": torch.sign,
@@ -60,9 +66,19 @@ FUNCTIONS = {
     "l2_penalty": _penalty(2),
     "l1_penalty": _penalty(1),
     "linear": F.linear,
+    "conv2d": F.conv2d,
+    "max_pool2d": lambda x, kernel_size=2, stride=None, padding=0: F.max_pool2d(
+        x, kernel_size, stride, padding),
+    "avg_pool2d": lambda x, kernel_size=2, stride=None, padding=0, count_include_pad=True: (
+        F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)),
+    "lp_pool2d": lambda x, norm_type=2.0, kernel_size=2, stride=None: F.lp_pool2d(
+        x, norm_type, kernel_size, stride),
+    "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
+    "residual_block": _residual_block,
 }
 # Differentiable inputs by position; the rest (targets) are data.
-DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2)}
+DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2), "conv2d": (0, 1, 2),
+                  "residual_block": (0, 1, 2, 3, 4)}
 
 
 def _define(name, function):

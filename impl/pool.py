@@ -1,0 +1,1 @@
+"""Pooling (CATALOG section 2): max, average and Lp pooling over NCHW windows."""

@@ -1,0 +1,3 @@
+"""Pool ops (CATALOG section 2): the table entries and their invariants."""
+
+OPS = []
