@@ -33,6 +33,14 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .conv import (
+    conv2d_backward,
+    conv2d_forward,
+    flatten_backward,
+    flatten_forward,
+    residual_block_backward,
+    residual_block_forward,
+)
 from .linear import linear_backward, linear_forward
 from .losses import (
     binary_cross_entropy_backward,
@@ -71,4 +79,8 @@ __all__ = [
     "l1_penalty_forward", "l1_penalty_backward",
     # layers
     "linear_forward", "linear_backward",
+    # convolution
+    "conv2d_forward", "conv2d_backward",
+    "flatten_forward", "flatten_backward",
+    "residual_block_forward", "residual_block_backward",
 ]

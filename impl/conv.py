@@ -1,1 +1,227 @@
-"""Convolution (CATALOG section 2): conv2d, flatten and the residual block."""
+"""Convolution (CATALOG section 2): conv2d, flatten and the residual block.
+
+conv2d is the notes' cross-correlation [003][004]: no kernel flip, one kernel per input
+channel summed with a bias, one output channel per kernel. It is computed as one matrix
+product per group: the input is laid out channels-last (NHWC) and padded once, every
+receptive field becomes a row of an im2col matrix (a strided view, so each row is copied
+as contiguous runs of F·C values), and the rows meet the kernels in a single GEMM. The
+backward pass reuses those rows for dW and scatters dcols back with one strided add per
+kernel offset, so all three products run at the speed of NumPy's BLAS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from . import conv_winograd
+from ._checks import require_float, require_same_dtype, require_shape
+
+
+def _pair(name: str, value, minimum: int) -> tuple[int, int]:
+    """An int or an (h, w) pair of ints >= minimum, as an (h, w) pair."""
+    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+                                 for v in pair):
+        raise TypeError(f"{name}: expected an int or an (h, w) pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name}: expected values >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def conv2d_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+    """floor((H + 2P - dilation·(F - 1) - 1)/S) + 1; the notes' (H - F + 2P)/S + 1 at
+    dilation 1 [003][004]."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _geometry(x, w, stride, padding, dilation, groups):
+    """Validate the arguments; return (stride, padding, dilation, output (Ho, Wo))."""
+    require_float("x", x)
+    require_float("w", w)
+    require_same_dtype("w", w, x, "x")
+    if x.ndim != 4:
+        raise ValueError(f"x: expected shape (N, C, H, W), got {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"w: expected shape (C_out, C_in/groups, F_h, F_w), got {w.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, int | np.integer) or groups < 1:
+        raise ValueError(f"groups: expected a positive int, got {groups!r}")
+    channels, kernels = x.shape[1], w.shape[0]
+    if channels % groups or kernels % groups:
+        raise ValueError(f"groups: {groups} must divide both x's channels ({channels}) and "
+                         f"w's output channels ({kernels})")
+    if w.shape[1] != channels // groups:
+        raise ValueError(f"w: expected {channels // groups} input channels per kernel "
+                         f"(x's {channels} channels / groups={groups}), got shape {w.shape}")
+    stride = _pair("stride", stride, 1)
+    padding = _pair("padding", padding, 0)
+    dilation = _pair("dilation", dilation, 1)
+    out = tuple(conv2d_output_size(*axis) for axis in
+                zip(x.shape[2:], w.shape[2:], stride, padding, dilation, strict=True))
+    if min(out) < 1:
+        raise ValueError(f"w: a kernel of {w.shape[2:]} (dilation {dilation}) does not fit "
+                         f"x's {x.shape[2:]} padded by {padding}: output size {out}")
+    return stride, padding, dilation, out
+
+
+def _pad_channels_last(x, padding):
+    """x (N, C, H, W) as a zero-padded channels-last copy (N, H + 2P_h, W + 2P_w, C)."""
+    n, c, h, w = x.shape
+    ph, pw = padding
+    padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
+    padded[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
+    return padded
+
+
+def _im2col(padded, kernel, stride, dilation, out, groups):
+    """Rows of receptive fields: (groups, N·Ho·Wo, F_h·F_w·C/groups), each row ordered
+    (kernel row, kernel column, channel) as the channels-last layout stores it."""
+    n, _, _, c = padded.shape
+    s_n, s_h, s_w, s_c = padded.strides
+    fields = as_strided(
+        padded,
+        shape=(n, *out, *kernel, groups, c // groups),
+        strides=(s_n, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1],
+                 s_c * (c // groups), s_c),
+        writeable=False,
+    )
+    rows = n * out[0] * out[1]
+    return np.moveaxis(fields, 5, 0).reshape(groups, rows, -1)
+
+
+def _kernels_as_rows(w, groups):
+    """w (K, C/groups, F_h, F_w) as (groups, K/groups, F_h·F_w·C/groups), in im2col order."""
+    k, cg, fh, fw = w.shape
+    return w.reshape(groups, k // groups, cg, fh, fw).transpose(0, 1, 3, 4, 2).reshape(
+        groups, k // groups, fh * fw * cg)
+
+
+def _winograd_applies(w, stride, dilation, groups, padding) -> bool:
+    """3×3 kernels at stride 1, undilated, ungrouped, padding at most 2 (so dx's padding
+    2 - P is not negative): the common case, where F(2×2, 3×3) saves 2.25× the work."""
+    return (w.shape[2:] == (3, 3) and stride == (1, 1) and dilation == (1, 1) and groups == 1
+            and max(padding) <= 2)
+
+
+def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """y[n, k] = Σ_c Σ_ij x_pad[n, c, S·h + d·i, S·w + d·j] · w[k, c, i, j] + b[k]: the
+    notes' sliding window without a kernel flip [003]; channels split into `groups`.
+
+    x (N, C, H, W), w (K, C/groups, F_h, F_w), b (K,) or None; stride, padding (zeros)
+    and dilation an int or an (h, w) pair. Returns y (N, K, Ho, Wo)."""
+    stride, padding, dilation, out = _geometry(x, w, stride, padding, dilation, groups)
+    if b is not None:
+        require_float("b", b)
+        require_same_dtype("b", b, x, "x")
+        require_shape("b", b, (w.shape[0],), " (one bias per kernel)")
+    n, k = x.shape[0], w.shape[0]
+    if _winograd_applies(w, stride, dilation, groups, padding):
+        y, tiles = conv_winograd.forward(x, w, padding)
+        saved = ("winograd", tiles)
+    else:
+        cols = _im2col(_pad_channels_last(x, padding), w.shape[2:], stride, dilation, out,
+                       groups)
+        # (groups, K/groups, N·Ho·Wo): one GEMM per group, then back to NCHW.
+        product = np.matmul(_kernels_as_rows(w, groups), cols.transpose(0, 2, 1))
+        y = np.empty((n, k, out[0] * out[1]), dtype=x.dtype)
+        np.copyto(y, product.reshape(k, n, -1).transpose(1, 0, 2))
+        y = y.reshape(n, k, *out)
+        saved = ("im2col", cols)
+    if b is not None:
+        y += b[:, None, None]
+    return y, (x.shape, w, b is not None, stride, padding, dilation, groups, saved)
+
+
+def conv2d_backward(dy, ctx):
+    """dW = Σ dy ⊗ receptive field; dx scatters dy · W back over every window it came
+    from (the full correlation with the flipped kernel); db = Σ dy over N, H, W."""
+    x_shape, w, has_bias, stride, padding, dilation, groups, (method, saved) = ctx
+    db = dy.sum(axis=(0, 2, 3)) if has_bias else None
+    if method == "winograd":
+        dx = conv_winograd.input_gradient(dy, w, padding, x_shape)
+        return dx, conv_winograd.weight_gradient(dy, saved), db
+    dx, dw = _im2col_backward(dy, w, saved, x_shape, stride, padding, dilation, groups)
+    return dx, dw, db
+
+
+def _im2col_backward(dy, w, cols, x_shape, stride, padding, dilation, groups):
+    """dW = dy_rows @ cols per group; dcols = Wᵀ dy_rows scattered back (col2im) with one
+    strided add per kernel offset."""
+    n, c, h, width = x_shape
+    k, cg, fh, fw = w.shape
+    ho, wo = dy.shape[2:]
+    # dy as (groups, K/groups, N·Ho·Wo), the layout both products want.
+    dy_rows = np.ascontiguousarray(dy.reshape(n, k, ho * wo).transpose(1, 0, 2)).reshape(
+        groups, k // groups, -1)
+    dw = np.matmul(dy_rows, cols)  # (groups, K/groups, F_h·F_w·C/groups)
+    dw = dw.reshape(k, fh, fw, cg).transpose(0, 3, 1, 2).copy()
+    dcols = np.matmul(_kernels_as_rows(w, groups).transpose(0, 2, 1), dy_rows)
+    dcols = dcols.reshape(groups, fh, fw, cg, n, ho, wo)
+    (ph, pw), (sh, sw), (dh, dw_) = padding, stride, dilation
+    grad = np.zeros((n, groups, cg, h + 2 * ph, width + 2 * pw), dtype=dy.dtype)
+    for i in range(fh):
+        for j in range(fw):
+            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
+            columns = slice(j * dw_, j * dw_ + sw * (wo - 1) + 1, sw)
+            grad[:, :, :, rows, columns] += dcols[:, i, j].transpose(2, 0, 1, 3, 4)
+    dx = grad.reshape(n, c, h + 2 * ph, width + 2 * pw)[:, :, ph:ph + h, pw:pw + width]
+    return np.ascontiguousarray(dx), dw
+
+
+# --- flatten -----------------------------------------------------------------------------
+
+
+def flatten_forward(x, start_dim=1):
+    """Join every axis from `start_dim` on into one, so a conv stack's (N, C, H, W) output
+    feeds a fully connected layer as (N, C·H·W) [000][003]."""
+    require_float("x", x)
+    if isinstance(start_dim, bool) or not isinstance(start_dim, int | np.integer):
+        raise TypeError(f"start_dim: expected an int, got {start_dim!r}")
+    if not -max(x.ndim, 1) <= start_dim < max(x.ndim, 1):
+        raise ValueError(f"start_dim: expected an axis of x's {x.ndim} dims, got {start_dim}")
+    start = start_dim % max(x.ndim, 1)
+    return x.reshape(*x.shape[:start], -1).copy(), x.shape
+
+
+def flatten_backward(dy, x_shape):
+    """The gradient is dy put back in x's shape."""
+    return (dy.reshape(x_shape).copy(),)
+
+
+# --- residual block ----------------------------------------------------------------------
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def residual_block_forward(x, w1, b1, w2, b2):
+    """a[l+2] = relu(z[l+2] + a[l]) with z[l+2] = conv(relu(conv(a[l], W1) + b1), W2) + b2
+    [003]: "same" convolutions (stride 1, P = (F - 1)/2, F odd) keep the shape, so the
+    skip adds a[l] as it is. w1 (C_mid, C, F, F), w2 (C, C_mid, F, F)."""
+    require_float("x", x)
+    for name, w in (("w1", w1), ("w2", w2)):
+        require_float(name, w)
+        if w.ndim != 4 or w.shape[2] != w.shape[3] or w.shape[2] % 2 == 0:
+            raise ValueError(f"{name}: expected an odd square kernel (C_out, C_in, F, F), "
+                             f"got shape {w.shape}")
+    if w1.shape[2:] != w2.shape[2:]:
+        raise ValueError(f"w2: expected w1's kernel size {w1.shape[2:]}, got {w2.shape[2:]}")
+    if x.ndim != 4 or w2.shape[0] != x.shape[1]:
+        raise ValueError(f"w2: the block must return x's channels; x {x.shape}, w2 {w2.shape}")
+    same = w1.shape[2] // 2
+    z1, conv1 = conv2d_forward(x, w1, b1, padding=same)
+    a1 = _relu(z1)
+    z2, conv2 = conv2d_forward(a1, w2, b2, padding=same)
+    y = _relu(z2 + x)
+    return y, (conv1, conv2, z1 > 0, y > 0)
+
+
+def residual_block_backward(dy, ctx):
+    """Back through the outer relu, then both paths: the skip passes dz straight to x, the
+    convolutions chain their own backward passes through the inner relu."""
+    conv1, conv2, inner_open, outer_open = ctx
+    dz = dy * outer_open
+    da1, dw2, db2 = conv2d_backward(dz, conv2)
+    dx_conv, dw1, db1 = conv2d_backward(da1 * inner_open, conv1)
+    return dx_conv + dz, dw1, db1, dw2, db2

@@ -30,12 +30,13 @@ class Window:
 
 
 @st.composite
-def windows(draw, max_kernel=3, max_stride=3, max_dilation=1, max_out=4, pad=True):
-    """A Window with 1..max_out outputs per axis. Padding is at most half the (dilated)
-    kernel, as PyTorch requires of pooling and as "same" padding needs."""
+def windows(draw, max_kernel=3, max_stride=3, max_dilation=1, max_out=4, pad=True,
+            min_kernel=1):
+    """A Window with 1..max_out outputs per axis. Padding is at most half the kernel, as
+    PyTorch requires of pooling and as "same" padding needs; none when `pad` is False."""
     axes = []
     for axis in ("h", "w"):
-        kernel = draw(st.integers(1, max_kernel), label=f"kernel_{axis}")
+        kernel = draw(st.integers(min_kernel, max_kernel), label=f"kernel_{axis}")
         stride = draw(st.integers(1, max_stride), label=f"stride_{axis}")
         dilation = draw(st.integers(1, max_dilation), label=f"dilation_{axis}")
         padding = draw(st.integers(0, kernel // 2), label=f"padding_{axis}") if pad else 0

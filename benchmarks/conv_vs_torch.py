@@ -1,0 +1,238 @@
+"""Our conv2d and pooling against PyTorch's on the CPU: median times, interleaved in one
+process, and their ratio (ours / torch: below 1 we are faster).
+
+    python benchmarks/conv_vs_torch.py [--threads T] [--repeats R] [--only conv|pool]
+                                       [--no-memory]
+
+Both libraries get the same thread count (default: every core): PyTorch by
+torch.set_num_threads, NumPy's OpenBLAS by OPENBLAS_NUM_THREADS, set before NumPy loads.
+Idle worker threads are told to sleep rather than spin (OMP_WAIT_POLICY=PASSIVE for
+PyTorch's OpenMP, OPENBLAS_THREAD_TIMEOUT for OpenBLAS): on a small machine a library's
+spinning threads would otherwise steal the cores the other library is being timed on.
+
+OpenBLAS picks its kernels by CPU model and takes some AVX-512 CPUs (AMD Zen 4) for
+Haswell, running its AVX2 kernels at about half the AVX-512 speed PyTorch's oneDNN gets.
+Where the CPU has AVX-512 and OPENBLAS_CORETYPE is unset, this script sets it to SkylakeX;
+the header says which kernels ran. Set OPENBLAS_CORETYPE yourself to compare.
+
+Peak memory is the growth of the resident set over a fresh process's baseline during one
+forward+backward, each backend in its own subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _options(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--only", choices=("conv", "pool"), default=None)
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument("--memory-of", nargs=3, metavar=("FAMILY", "INDEX", "BACKEND"),
+                        help=argparse.SUPPRESS)  # the subprocess that measures one run
+    return parser.parse_args(argv)
+
+
+def _avx512() -> bool:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return " avx512f" in cpuinfo.read()
+    except OSError:
+        return False
+
+
+OPTIONS = _options()
+for _variable, _value in (("OPENBLAS_NUM_THREADS", str(OPTIONS.threads)),
+                          ("OMP_NUM_THREADS", str(OPTIONS.threads)),
+                          ("OMP_WAIT_POLICY", "PASSIVE"),
+                          ("OPENBLAS_THREAD_TIMEOUT", "4")):
+    os.environ[_variable] = _value
+if _avx512():
+    os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+
+import platform  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import impl  # noqa: E402
+
+torch.set_num_threads(OPTIONS.threads)
+
+# (N, C, H, W, K, F, S, P) as the convolution issue names them.
+CONV_SHAPES = [
+    (32, 64, 32, 32, 64, 3, 1, 1),
+    (64, 128, 16, 16, 128, 3, 1, 1),
+    (8, 3, 224, 224, 64, 7, 2, 3),
+    (32, 256, 8, 8, 256, 1, 1, 0),
+]
+# (N, C, H, W, kernel, stride, padding): ResNet's stem pool and a plain 2×2 halving.
+POOL_SHAPES = [
+    (32, 64, 112, 112, 3, 2, 1),
+    (32, 64, 32, 32, 2, 2, 0),
+]
+
+
+def _conv_case(shape, rng):
+    n, c, h, w, k, f, s, p = shape
+    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
+    weight = rng.standard_normal((k, c, f, f), dtype=np.float32) / (c * f * f) ** 0.5
+    bias = rng.standard_normal(k, dtype=np.float32)
+    return (x, weight, bias), {"stride": s, "padding": p}
+
+
+def _pool_case(shape, rng):
+    n, c, h, w, kernel, s, p = shape
+    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
+    return (x,), {"kernel_size": kernel, "stride": s, "padding": p}
+
+
+def _ours(name, arrays, hyper):
+    forward, backward = getattr(impl, f"{name}_forward"), getattr(impl, f"{name}_backward")
+
+    def run_forward():
+        return forward(*arrays, **hyper)[0]
+
+    def run_both(dy):
+        y, ctx = forward(*arrays, **hyper)
+        return backward(dy, ctx)
+
+    return run_forward, run_both
+
+
+def _torch(function, arrays, hyper):
+    tensors = [torch.from_numpy(a) for a in arrays]
+    leaves = [t.clone().requires_grad_() for t in tensors]
+
+    def run_forward():
+        with torch.no_grad():
+            return function(*tensors, **hyper)
+
+    def run_both(dy):
+        for leaf in leaves:
+            leaf.grad = None
+        function(*leaves, **hyper).backward(dy)
+
+    return run_forward, run_both
+
+
+FAMILIES = {
+    "conv": (CONV_SHAPES, _conv_case, {"conv2d": F.conv2d}),
+    "pool": (POOL_SHAPES, _pool_case, {"max_pool2d": F.max_pool2d,
+                                       "avg_pool2d": F.avg_pool2d}),
+}
+
+
+def _timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def _compare(name, torch_function, arrays, hyper, repeats):
+    """Median seconds of (ours fwd, torch fwd, ours fwd+bwd, torch fwd+bwd), interleaved."""
+    ours_forward, ours_both = _ours(name, arrays, hyper)
+    torch_forward, torch_both = _torch(torch_function, arrays, hyper)
+    y = ours_forward()
+    dy = np.random.default_rng(1).standard_normal(y.shape, dtype=np.float32)
+    dy_tensor = torch.from_numpy(dy)
+    pairs = [(ours_forward, ()), (torch_forward, ()), (ours_both, (dy,)),
+             (torch_both, (dy_tensor,))]
+    for function, args in pairs:  # warm up: first calls allocate and pick kernels
+        function(*args)
+    times = [[] for _ in pairs]
+    for _ in range(repeats):
+        for slot, (function, args) in enumerate(pairs):
+            times[slot].append(_timed(function, *args))
+    return [float(np.median(t)) for t in times]
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_rss_bytes() -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM"))
+    return int(line.split()[1]) * 1024
+
+
+def _measure_memory(family, index, backend) -> None:
+    """In a fresh process: print the peak resident growth of one forward+backward."""
+    shapes, make_case, functions = FAMILIES[family]
+    name, torch_function = next(iter(functions.items()))
+    arrays, hyper = make_case(shapes[int(index)], np.random.default_rng(0))
+    forward, both = (_ours(name, arrays, hyper) if backend == "ours"
+                     else _torch(torch_function, arrays, hyper))
+    y = forward()
+    dy = np.random.default_rng(1).standard_normal(tuple(y.shape), dtype=np.float32)
+    dy = dy if backend == "ours" else torch.from_numpy(dy)
+    del y
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # reset the peak (VmHWM) to the current resident set
+    before = _rss_bytes()
+    both(dy)
+    print(_peak_rss_bytes() - before)
+
+
+def _memory(family, index, backend) -> str:
+    result = subprocess.run(
+        [sys.executable, __file__, "--threads", str(OPTIONS.threads),
+         "--memory-of", family, str(index), backend],
+        capture_output=True, text=True, check=False)
+    if result.returncode:
+        return "?"
+    return f"{int(result.stdout.split()[-1]) / 2**20:.0f}"
+
+
+def _describe(shape, family) -> str:
+    if family == "conv":
+        n, c, h, w, k, f, s, p = shape
+        return f"N{n} C{c} H{h} W{w} K{k} F{f} S{s} P{p}"
+    n, c, h, w, kernel, s, p = shape
+    return f"N{n} C{c} H{h} W{w} k{kernel} s{s} p{p}"
+
+
+def main() -> None:
+    if OPTIONS.memory_of:
+        _measure_memory(*OPTIONS.memory_of)
+        return
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+          f"threads: {OPTIONS.threads} (torch {torch.get_num_threads()}, OpenBLAS "
+          f"{os.environ['OPENBLAS_NUM_THREADS']}); OPENBLAS_CORETYPE="
+          f"{os.environ.get('OPENBLAS_CORETYPE', '(auto)')}; numpy {np.__version__}, "
+          f"torch {torch.__version__}; float32; median of {OPTIONS.repeats}, ms")
+    header = (f"{'op':<11} {'shape':<30} {'fwd ours':>9} {'torch':>8} {'ratio':>6}  "
+              f"{'f+b ours':>9} {'torch':>8} {'ratio':>6}")
+    if not OPTIONS.no_memory:
+        header += f"  {'peak MiB ours':>13} {'torch':>6}"
+    print(header)
+    rng = np.random.default_rng(0)
+    for family, (shapes, make_case, functions) in FAMILIES.items():
+        if OPTIONS.only and family != OPTIONS.only:
+            continue
+        for name, torch_function in functions.items():
+            for index, shape in enumerate(shapes):
+                arrays, hyper = make_case(shape, rng)
+                fo, ft, bo, bt = _compare(name, torch_function, arrays, hyper, OPTIONS.repeats)
+                line = (f"{name:<11} {_describe(shape, family):<30} {fo * 1e3:9.2f} "
+                        f"{ft * 1e3:8.2f} {fo / ft:6.2f}  {bo * 1e3:9.2f} {bt * 1e3:8.2f} "
+                        f"{bo / bt:6.2f}")
+                if not OPTIONS.no_memory and name == next(iter(functions)):
+                    line += (f"  {_memory(family, index, 'ours'):>13} "
+                             f"{_memory(family, index, 'torch'):>6}")
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
