@@ -56,6 +56,14 @@ from .losses import (
     mse_backward,
     mse_forward,
 )
+from .pool import (
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    lp_pool2d_backward,
+    lp_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 
 __all__ = [
     # activations
@@ -83,4 +91,8 @@ __all__ = [
     "conv2d_forward", "conv2d_backward",
     "flatten_forward", "flatten_backward",
     "residual_block_forward", "residual_block_backward",
+    # pooling
+    "max_pool2d_forward", "max_pool2d_backward",
+    "avg_pool2d_forward", "avg_pool2d_backward",
+    "lp_pool2d_forward", "lp_pool2d_backward",
 ]

@@ -16,23 +16,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import conv_winograd
 from ._checks import require_float, require_same_dtype, require_shape
-
-
-def _pair(name: str, value, minimum: int) -> tuple[int, int]:
-    """An int or an (h, w) pair of ints >= minimum, as an (h, w) pair."""
-    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool)
-                                 for v in pair):
-        raise TypeError(f"{name}: expected an int or an (h, w) pair of ints, got {value!r}")
-    if min(pair) < minimum:
-        raise ValueError(f"{name}: expected values >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def conv2d_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """floor((H + 2P - dilation·(F - 1) - 1)/S) + 1; the notes' (H - F + 2P)/S + 1 at
-    dilation 1 [003][004]."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+from ._windows import output_size, pair
 
 
 def _geometry(x, w, stride, padding, dilation, groups):
@@ -53,10 +37,10 @@ def _geometry(x, w, stride, padding, dilation, groups):
     if w.shape[1] != channels // groups:
         raise ValueError(f"w: expected {channels // groups} input channels per kernel "
                          f"(x's {channels} channels / groups={groups}), got shape {w.shape}")
-    stride = _pair("stride", stride, 1)
-    padding = _pair("padding", padding, 0)
-    dilation = _pair("dilation", dilation, 1)
-    out = tuple(conv2d_output_size(*axis) for axis in
+    stride = pair("stride", stride, 1)
+    padding = pair("padding", padding, 0)
+    dilation = pair("dilation", dilation, 1)
+    out = tuple(output_size(*axis) for axis in
                 zip(x.shape[2:], w.shape[2:], stride, padding, dilation, strict=True))
     if min(out) < 1:
         raise ValueError(f"w: a kernel of {w.shape[2:]} (dilation {dilation}) does not fit "
@@ -115,7 +99,12 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         require_same_dtype("b", b, x, "x")
         require_shape("b", b, (w.shape[0],), " (one bias per kernel)")
     n, k = x.shape[0], w.shape[0]
-    if _winograd_applies(w, stride, dilation, groups, padding):
+    if w.shape[2:] == (1, 1) and stride == (1, 1) and padding == (0, 0) and groups == 1:
+        # A 1×1 convolution is a fully connected layer at every pixel [003]: per image,
+        # (K, C) @ (C, H·W), which is NCHW in and NCHW out with no reshuffling.
+        y = np.matmul(w[:, :, 0, 0], x.reshape(n, x.shape[1], -1)).reshape(n, k, *out)
+        saved = ("pointwise", x)
+    elif _winograd_applies(w, stride, dilation, groups, padding):
         y, tiles = conv_winograd.forward(x, w, padding)
         saved = ("winograd", tiles)
     else:
@@ -137,6 +126,12 @@ def conv2d_backward(dy, ctx):
     from (the full correlation with the flipped kernel); db = Σ dy over N, H, W."""
     x_shape, w, has_bias, stride, padding, dilation, groups, (method, saved) = ctx
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
+    if method == "pointwise":
+        n, k = dy.shape[:2]
+        rows_dy, rows_x = dy.reshape(n, k, -1), saved.reshape(n, saved.shape[1], -1)
+        dx = np.matmul(w[:, :, 0, 0].T, rows_dy).reshape(x_shape)
+        dw = np.einsum("nkp,ncp->kc", rows_dy, rows_x, optimize=True)[:, :, None, None]
+        return dx, np.ascontiguousarray(dw), db
     if method == "winograd":
         dx = conv_winograd.input_gradient(dy, w, padding, x_shape)
         return dx, conv_winograd.weight_gradient(dy, saved), db

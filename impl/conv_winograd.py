@@ -23,38 +23,53 @@ G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
 A_T = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
 
 
-def _along(matrix, a, axis):
-    """Σ_j matrix[i, j] · a[j] along `axis` (moved to the front of the result), using only
-    the nonzero coefficients: the transforms are a handful of additions per value."""
+def _along(matrix, a, axis, out=None):
+    """Σ_j matrix[i, j] · a[j] along `axis` (moved to the front of the result), into `out`
+    if given. Only the nonzero coefficients are used, two terms at a time in one pass: the
+    transforms are a handful of additions per value."""
     a = np.moveaxis(a, axis, 0)
-    out = np.empty((matrix.shape[0], *a.shape[1:]), dtype=a.dtype)
+    if out is None:
+        out = np.empty((matrix.shape[0], *a.shape[1:]), dtype=a.dtype)
     for row, coefficients in zip(out, matrix, strict=True):
         terms = [(float(c), a[j]) for j, c in enumerate(coefficients) if c]
         (c0, first), rest = terms[0], terms[1:]
-        np.multiply(first, c0, out=row) if c0 != 1 else np.copyto(row, first)
+        if c0 == 1 and rest and abs(rest[0][0]) == 1:
+            (np.add if rest[0][0] == 1 else np.subtract)(first, rest[0][1], out=row)
+            rest = rest[1:]
+        else:
+            np.multiply(first, c0, out=row)
         for c, term in rest:
-            if c == 1:
-                row += term
-            elif c == -1:
-                row -= term
+            if abs(c) == 1:
+                (np.add if c == 1 else np.subtract)(row, term, out=row)
             else:
                 row += c * term
     return out
 
 
+def _grid(out):
+    """The 2×2 output blocks covering an output of `out` = (Ho, Wo): (ceil(Ho/2), ...)."""
+    return (out[0] + 1) // 2, (out[1] + 1) // 2
+
+
 def _tiles(x, padding):
-    """The transformed 4×4 input tiles Bᵀ d B of x (N, C, H, W) padded by `padding`, as
-    (16, N·th·tw, C) with th × tw the grid of 2×2 output blocks; and (th, tw)."""
+    """The transformed 4×4 input tiles Bᵀ d B of x (N, C, H, W) zero-padded by `padding`,
+    as (16, C, N·th·tw), th × tw being the grid of 2×2 output blocks."""
     n, c, h, w = x.shape
-    ph, pw = padding
-    th, tw = (h + 2 * ph - 1) // 2, (w + 2 * pw - 1) // 2  # ceil(out / 2), out = H + 2P - 2
-    padded = np.zeros((n, 2 * th + 2, 2 * tw + 2, c), dtype=x.dtype)  # channels last
-    padded[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
-    s_n, s_h, s_w, s_c = padded.strides
-    d = as_strided(padded, (4, 4, n, th, tw, c), (s_h, s_w, s_n, 2 * s_h, 2 * s_w, s_c),
-                   writeable=False)
-    v = _along(B_T, _along(B_T, d, 0), 1)  # rows then columns: (col, row, N, th, tw, C)
-    return v.reshape(16, n * th * tw, c), (th, tw)
+    (ph, pw) = padding
+    th, tw = _grid((h + 2 * ph - 2, w + 2 * pw - 2))
+    padded = np.zeros((n, c, 2 * th + 2, 2 * tw + 2), dtype=x.dtype)
+    padded[:, :, ph:ph + h, pw:pw + w] = x
+    s_n, s_c, s_h, s_w = padded.strides
+    # Rows first, on whole image rows (4 rows per tile row, 2 apart): (4, N, C, th, W').
+    rows = _along(B_T, as_strided(padded, (4, n, c, th, padded.shape[3]),
+                                  (s_h, s_n, s_c, 2 * s_h, s_w), writeable=False), 0)
+    r_a, r_n, r_c, r_t, r_w = rows.strides
+    # Then columns, written straight into the GEMM's layout (col, row, C, N, th, tw).
+    v = np.empty((4, 4, c, n, th, tw), dtype=x.dtype)
+    columns = as_strided(rows, (4, 4, n, c, th, tw), (r_w, r_a, r_n, r_c, r_t, 2 * r_w),
+                         writeable=False)
+    _along(B_T, columns, 0, out=v.transpose(0, 1, 3, 2, 4, 5))
+    return v.reshape(16, c, n * th * tw)
 
 
 def _kernel_transform(w):
@@ -63,27 +78,25 @@ def _kernel_transform(w):
     return u.reshape(16, *w.shape[:2]).astype(w.dtype)
 
 
-def _untile(m, n, out, tiles):
+def _untile(m, n, out):
     """Aᵀ m A for the products m (16, K, N·th·tw): the NCHW output (N, K, Ho, Wo)."""
-    th, tw = tiles
+    th, tw = _grid(out)
     k = m.shape[1]
-    m = m.reshape(4, 4, k, n, th, tw)  # (col, row, ...)
-    blocks = _along(A_T, _along(A_T, m, 1), 1)  # (col, row, K, N, th, tw) again
+    rows = _along(A_T, m.reshape(4, 4, k, n, th, tw), 1)  # (row p, col b, K, N, th, tw)
     y = np.empty((n, k, th, 2, tw, 2), dtype=m.dtype)
-    for row in range(2):
-        for col in range(2):
-            y[:, :, :, row, :, col] = blocks[col, row].transpose(1, 0, 2, 3)
-    return y.reshape(n, k, 2 * th, 2 * tw)[:, :, :out[0], :out[1]]
+    _along(A_T, rows, 1, out=y.transpose(5, 3, 1, 0, 2, 4))  # (col q, row p, K, N, ..)
+    y = y.reshape(n, k, 2 * th, 2 * tw)
+    return y if y.shape[2:] == tuple(out) else np.ascontiguousarray(y[:, :, :out[0], :out[1]])
 
 
 def forward(x, w, padding):
     """conv2d of x (N, C, H, W) with w (K, C, 3, 3) at stride 1, dilation 1, zero padding
     (P_h, P_w); returns y (N, K, Ho, Wo) without bias, and the transformed tiles with
     their grid, which the weight gradient reuses."""
-    v, grid = _tiles(x, padding)
-    m = np.matmul(_kernel_transform(w), v.transpose(0, 2, 1))  # 16 × (K, C) @ (C, tiles)
+    v = _tiles(x, padding)
+    m = np.matmul(_kernel_transform(w), v)  # 16 × (K, C) @ (C, tiles)
     out = (x.shape[2] + 2 * padding[0] - 2, x.shape[3] + 2 * padding[1] - 2)
-    return np.ascontiguousarray(_untile(m, x.shape[0], out, grid)), (v, grid)
+    return _untile(m, x.shape[0], out), v
 
 
 def input_gradient(dy, w, padding, x_shape):
@@ -97,13 +110,13 @@ def input_gradient(dy, w, padding, x_shape):
 
 def weight_gradient(dy, tiles):
     """dW = Gᵀ [Σ_tiles (A u Aᵀ) ⊙ V] G for the 2×2 blocks u of dy and the forward pass's
-    transformed tiles V (16, tiles, C); returns (K, C, 3, 3)."""
-    v, (th, tw) = tiles
+    transformed tiles V (16, C, tiles); returns (K, C, 3, 3)."""
     n, k, ho, wo = dy.shape
-    blocks = np.zeros((n, k, 2 * th, 2 * tw), dtype=dy.dtype)
-    blocks[:, :, :ho, :wo] = dy
-    u = blocks.reshape(n, k, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)  # (row, col, K, ..)
-    du = _along(A_T.T, _along(A_T.T, u, 0), 1)  # (col, row, K, N, th, tw) like the tiles
-    m = np.matmul(du.reshape(16, k, -1), v)  # 16 × (K, tiles) @ (tiles, C)
+    th, tw = _grid((ho, wo))
+    blocks = np.zeros((n, k, th, 2, tw, 2), dtype=dy.dtype)
+    blocks.reshape(n, k, 2 * th, 2 * tw)[:, :, :ho, :wo] = dy
+    rows = _along(A_T.T, blocks.transpose(3, 5, 1, 0, 2, 4), 0)  # (row, col q, K, N, ..)
+    du = _along(A_T.T, rows, 1)  # (col, row, K, N, th, tw) like the tiles
+    m = np.matmul(du.reshape(16, k, -1), tiles.transpose(0, 2, 1))  # (K, tiles) @ (tiles, C)
     dw = np.einsum("ai,bakc,bj->kcij", G, m.reshape(4, 4, k, -1).astype(np.float64), G)
     return dw.astype(dy.dtype)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from oracles import closed_form_conv
 from properties.cases import Case, normal, seeds
-from properties.ops.windows import windows
+from properties.ops.windows import spelled, windows
 from properties.optable import Op, invariant
 from properties.tolerances import assert_close
 
@@ -23,11 +23,6 @@ CONV_VARIANTS = {
     "dilated": {"bias": True, "max_dilation": 2},
     "grouped": {"bias": True, "groups": (2, 3)},
 }
-
-
-def _compact(pair):
-    """(a, a) as a, so the strategy passes ints and (h, w) pairs both."""
-    return pair[0] if pair[0] == pair[1] else pair
 
 
 @st.composite
@@ -47,8 +42,8 @@ def conv2d_cases(draw, dtype, variant=CONV_VARIANTS["bias"], padding=True):
     fan_in = per_group * window.kernel[0] * window.kernel[1]
     w = normal(rng, (kernels, per_group, *window.kernel), dtype, 1 / np.sqrt(fan_in))
     b = normal(rng, (kernels,), dtype) if variant["bias"] else None
-    hyper = {"stride": _compact(window.stride), "padding": _compact(window.padding),
-             "dilation": _compact(window.dilation), "groups": groups}
+    hyper = {"stride": spelled(window.stride), "padding": spelled(window.padding),
+             "dilation": spelled(window.dilation), "groups": groups}
     return Case((x, w, b), hyper, seed)
 
 

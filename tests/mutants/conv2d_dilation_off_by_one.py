@@ -5,7 +5,7 @@ import numpy as np
 
 import impl
 from impl import *  # noqa: F403
-from impl.conv import _pair
+from impl._windows import pair
 
 OP, CAUGHT_BY = "conv2d", ("forward", "closed_form", "contract")
 
@@ -13,8 +13,8 @@ OP, CAUGHT_BY = "conv2d", ("forward", "closed_form", "contract")
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     y, ctx = impl.conv2d_forward(x, w, b, stride, padding, dilation, groups)
     short = [max(1, (size + 2 * p - d * f) // s + 1) for size, f, s, p, d in zip(
-        x.shape[2:], w.shape[2:], _pair("stride", stride, 1), _pair("padding", padding, 0),
-        _pair("dilation", dilation, 1), strict=True)]
+        x.shape[2:], w.shape[2:], pair("stride", stride, 1), pair("padding", padding, 0),
+        pair("dilation", dilation, 1), strict=True)]
     return np.ascontiguousarray(y[:, :, :short[0], :short[1]]), (ctx, y.shape)
 
 

@@ -5,13 +5,13 @@ import numpy as np
 
 import impl
 from impl import *  # noqa: F403
-from impl.conv import _pair
+from impl._windows import pair
 
 OP, CAUGHT_BY = "conv2d", ("forward", "closed_form")
 
 
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
-    ph, pw = _pair("padding", padding, 0)
+    ph, pw = pair("padding", padding, 0)
     padded = np.pad(x, ((0, 0), (0, 0), (2 * ph, 0), (2 * pw, 0)))
     y, ctx = impl.conv2d_forward(padded, w, b, stride, 0, dilation, groups)
     return y, (ctx, 2 * ph, 2 * pw)
