@@ -2,7 +2,7 @@
 process, and their ratio (ours / torch: below 1 we are faster).
 
     python benchmarks/conv_vs_torch.py [--threads T] [--repeats R] [--only conv|pool]
-                                       [--no-memory]
+                                       [--openblas-coretype auto|inherit|NAME] [--no-memory]
 
 Both libraries get the same thread count (default: every core): PyTorch by
 torch.set_num_threads, NumPy's OpenBLAS by OPENBLAS_NUM_THREADS, set before NumPy loads.
@@ -10,10 +10,12 @@ Idle worker threads are told to sleep rather than spin (OMP_WAIT_POLICY=PASSIVE 
 PyTorch's OpenMP, OPENBLAS_THREAD_TIMEOUT for OpenBLAS): on a small machine a library's
 spinning threads would otherwise steal the cores the other library is being timed on.
 
-OpenBLAS picks its kernels by CPU model and takes some AVX-512 CPUs (AMD Zen 4) for
-Haswell, running its AVX2 kernels at about half the AVX-512 speed PyTorch's oneDNN gets.
-Where the CPU has AVX-512 and OPENBLAS_CORETYPE is unset, this script sets it to SkylakeX;
-the header says which kernels ran. Set OPENBLAS_CORETYPE yourself to compare.
+NumPy's GEMM is OpenBLAS, which picks its kernels for the CPU it detects. An environment
+can pin them with OPENBLAS_CORETYPE; some pin Haswell (AVX2) on AVX-512 machines, where
+OpenBLAS's own choice (SkylakeX) runs GEMMs about twice as fast, as PyTorch's oneDNN does.
+By default (`auto`) this script lets OpenBLAS detect the CPU itself; `inherit` keeps the
+environment's pin, and any other value is used as the core type. The header says which
+kernels ran and what the environment had.
 
 Peak memory is the growth of the resident set over a fresh process's baseline during one
 forward+backward, each backend in its own subprocess.
@@ -31,28 +33,26 @@ def _options(argv=None):
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--only", choices=("conv", "pool"), default=None)
+    parser.add_argument("--openblas-coretype", default="auto", metavar="auto|inherit|NAME",
+                        help="OpenBLAS kernels: its own detection (auto, the default), the "
+                             "environment's OPENBLAS_CORETYPE (inherit), or a core name")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--memory-of", nargs=3, metavar=("FAMILY", "INDEX", "BACKEND"),
                         help=argparse.SUPPRESS)  # the subprocess that measures one run
     return parser.parse_args(argv)
 
 
-def _avx512() -> bool:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return " avx512f" in cpuinfo.read()
-    except OSError:
-        return False
-
-
 OPTIONS = _options()
+INHERITED_CORETYPE = os.environ.get("OPENBLAS_CORETYPE")
 for _variable, _value in (("OPENBLAS_NUM_THREADS", str(OPTIONS.threads)),
                           ("OMP_NUM_THREADS", str(OPTIONS.threads)),
                           ("OMP_WAIT_POLICY", "PASSIVE"),
                           ("OPENBLAS_THREAD_TIMEOUT", "4")):
     os.environ[_variable] = _value
-if _avx512():
-    os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+if OPTIONS.openblas_coretype == "auto":
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+elif OPTIONS.openblas_coretype != "inherit":
+    os.environ["OPENBLAS_CORETYPE"] = OPTIONS.openblas_coretype
 
 import platform  # noqa: E402
 import subprocess  # noqa: E402
@@ -188,11 +188,27 @@ def _measure_memory(family, index, backend) -> None:
 def _memory(family, index, backend) -> str:
     result = subprocess.run(
         [sys.executable, __file__, "--threads", str(OPTIONS.threads),
-         "--memory-of", family, str(index), backend],
+         "--openblas-coretype", OPTIONS.openblas_coretype, "--memory-of", family, str(index),
+         backend],
         capture_output=True, text=True, check=False)
     if result.returncode:
         return "?"
     return f"{int(result.stdout.split()[-1]) / 2**20:.0f}"
+
+
+def _openblas_core() -> str:
+    """The kernel family OpenBLAS is running (its own name), or '?' if it cannot be asked."""
+    import ctypes
+    import glob
+
+    libraries = glob.glob(str(Path(np.__file__).parent.parent / "numpy.libs" / "*openblas*"))
+    for library in libraries:
+        for symbol in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
+            function = getattr(ctypes.CDLL(library), symbol, None)
+            if function is not None:
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return "?"
 
 
 def _describe(shape, family) -> str:
@@ -207,11 +223,12 @@ def main() -> None:
     if OPTIONS.memory_of:
         _measure_memory(*OPTIONS.memory_of)
         return
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"threads: {OPTIONS.threads} (torch {torch.get_num_threads()}, OpenBLAS "
-          f"{os.environ['OPENBLAS_NUM_THREADS']}); OPENBLAS_CORETYPE="
-          f"{os.environ.get('OPENBLAS_CORETYPE', '(auto)')}; numpy {np.__version__}, "
-          f"torch {torch.__version__}; float32; median of {OPTIONS.repeats}, ms")
+    print(f"# {platform.machine()}, {os.cpu_count()} cores; threads: {OPTIONS.threads} (torch "
+          f"{torch.get_num_threads()}, OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}); "
+          f"OpenBLAS kernels: {_openblas_core()} ({OPTIONS.openblas_coretype}; the "
+          f"environment had OPENBLAS_CORETYPE={INHERITED_CORETYPE or '(unset)'}); numpy "
+          f"{np.__version__}, torch {torch.__version__}; float32; median of "
+          f"{OPTIONS.repeats} interleaved runs, ms")
     header = (f"{'op':<11} {'shape':<30} {'fwd ours':>9} {'torch':>8} {'ratio':>6}  "
               f"{'f+b ours':>9} {'torch':>8} {'ratio':>6}")
     if not OPTIONS.no_memory:

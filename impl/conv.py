@@ -1,12 +1,17 @@
 """Convolution (CATALOG section 2): conv2d, flatten and the residual block.
 
 conv2d is the notes' cross-correlation [003][004]: no kernel flip, one kernel per input
-channel summed with a bias, one output channel per kernel. It is computed as one matrix
-product per group: the input is laid out channels-last (NHWC) and padded once, every
-receptive field becomes a row of an im2col matrix (a strided view, so each row is copied
-as contiguous runs of F·C values), and the rows meet the kernels in a single GEMM. The
-backward pass reuses those rows for dW and scatters dcols back with one strided add per
-kernel offset, so all three products run at the speed of NumPy's BLAS.
+channel summed with a bias, one output channel per kernel. All of its work is matrix
+products, so it is laid out for NumPy's BLAS, by case:
+
+- 1×1 at stride 1: a fully connected layer at every pixel [003], (K, C) @ (C, H·W) per
+  image, NCHW in and out.
+- stride 1 (any kernel, dilation): the shifted-slices GEMM below, chunk by chunk.
+- otherwise (strides, groups): im2col on a channels-last copy, one GEMM per group.
+
+Each backward pass reuses its forward's layout: dW and dx are the two other products of
+the same operands, and the scatter back to x is one strided or contiguous add per kernel
+offset.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import conv_winograd
 from ._checks import require_float, require_same_dtype, require_shape
 from ._windows import output_size, pair
 
@@ -80,11 +84,81 @@ def _kernels_as_rows(w, groups):
         groups, k // groups, fh * fw * cg)
 
 
-def _winograd_applies(w, stride, dilation, groups, padding) -> bool:
-    """3×3 kernels at stride 1, undilated, ungrouped, padding at most 2 (so dx's padding
-    2 - P is not negative): the common case, where F(2×2, 3×3) saves 2.25× the work."""
-    return (w.shape[2:] == (3, 3) and stride == (1, 1) and dilation == (1, 1) and groups == 1
-            and max(padding) <= 2)
+# Stride 1 works on whole image rows: flattened, a zero-padded channel is one long row, and
+# kernel offset (i, j) is the same row shifted by i·d·Wp + j·d. So the operand of the GEMM
+# is nine (F·F) shifted slices stacked, each copied in runs of Ho·Wp values, a few images
+# at a time so the stack stays in cache. The output comes out Wp wide; the last Wp - Wo
+# columns of each row mix in the next row and are dropped.
+CHUNK_BYTES = 4 << 20  # the stacked slices of one batch of images
+
+
+def _flat_padded(x, padding, dilation, kernel):
+    """x zero-padded and flattened per channel: (N, C, Hp·Wp + slack), the slack keeping
+    the last shifted slice inside the array."""
+    n, c, h, w = x.shape
+    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
+    flat = np.zeros((n, c, hp * wp + dilation[1] * (kernel[1] - 1)), dtype=x.dtype)
+    flat[:, :, :hp * wp].reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w] = x
+    return flat, wp
+
+
+def _shifted_slices(flat, first, count, kernel, dilation, wp, length):
+    """Images first..first+count as one GEMM operand (F_h·F_w·C, count·Ho·Wp): row
+    (i, j, c) is channel c shifted by kernel offset (i, j), image after image."""
+    s_n, s_c, s_x = flat.strides
+    c = flat.shape[1]
+    view = as_strided(flat[first:], (*kernel, c, count, length),
+                      (dilation[0] * wp * s_x, dilation[1] * s_x, s_c, s_n, s_x),
+                      writeable=False)
+    return view.reshape(kernel[0] * kernel[1] * c, count * length)  # the copy
+
+
+def _chunks(n, per_image_bytes):
+    step = max(1, CHUNK_BYTES // max(1, per_image_bytes))
+    return ((first, min(step, n - first)) for first in range(0, n, step))
+
+
+def _stride1_forward(x, w, padding, dilation, out):
+    n, k = x.shape[0], w.shape[0]
+    flat, wp = _flat_padded(x, padding, dilation, w.shape[2:])
+    length = out[0] * wp
+    kernels = _kernels_as_rows(w, 1)[0]  # (K, F_h·F_w·C) in (i, j, c) order
+    y = np.empty((n, k, *out), dtype=x.dtype)
+    for first, count in _chunks(n, kernels.shape[1] * length * x.itemsize):
+        stack = _shifted_slices(flat, first, count, w.shape[2:], dilation, wp, length)
+        wide = (kernels @ stack).reshape(k, count, out[0], wp)
+        y[first:first + count] = wide[..., :out[1]].transpose(1, 0, 2, 3)
+    return y, (flat, wp)
+
+
+def _stride1_backward(dy, w, saved, x_shape, padding, dilation):
+    """dW = Σ dy_wide @ stackᵀ and dstack = Wᵀ dy_wide, chunk by chunk; each of dstack's
+    F·F row blocks adds back into the flat padded gradient at its own shift."""
+    flat, wp = saved
+    n, c, h, width = x_shape
+    k, _, fh, fw = w.shape
+    ho, wo = dy.shape[2:]
+    length = ho * wp
+    kernels = _kernels_as_rows(w, 1)[0]
+    dw = np.zeros(kernels.shape, dtype=np.float64 if dy.dtype == np.float64 else dy.dtype)
+    grad = np.zeros_like(flat)
+    for first, count in _chunks(n, kernels.shape[1] * length * dy.itemsize):
+        wide = np.zeros((k, count, ho, wp), dtype=dy.dtype)  # zero in the dropped columns
+        wide[..., :wo] = dy[first:first + count].transpose(1, 0, 2, 3)
+        wide = wide.reshape(k, count * length)
+        stack = _shifted_slices(flat, first, count, (fh, fw), dilation, wp, length)
+        dw += wide @ stack.T
+        dstack = (kernels.T @ wide).reshape(fh, fw, c, count, length)
+        images = grad[first:first + count]
+        for i in range(fh):
+            for j in range(fw):
+                shift = dilation[0] * i * wp + dilation[1] * j
+                images[:, :, shift:shift + length] += dstack[i, j].transpose(1, 0, 2)
+    hp = h + 2 * padding[0]
+    dx = grad[:, :, :hp * wp].reshape(n, c, hp, wp)
+    dx = dx[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + width]
+    dw = dw.reshape(k, fh, fw, c).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(dx), np.ascontiguousarray(dw, dtype=dy.dtype)
 
 
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
@@ -104,9 +178,9 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         # (K, C) @ (C, H·W), which is NCHW in and NCHW out with no reshuffling.
         y = np.matmul(w[:, :, 0, 0], x.reshape(n, x.shape[1], -1)).reshape(n, k, *out)
         saved = ("pointwise", x)
-    elif _winograd_applies(w, stride, dilation, groups, padding):
-        y, tiles = conv_winograd.forward(x, w, padding)
-        saved = ("winograd", tiles)
+    elif stride == (1, 1) and groups == 1:
+        y, saved = _stride1_forward(x, w, padding, dilation, out)
+        saved = ("stride1", saved)
     else:
         cols = _im2col(_pad_channels_last(x, padding), w.shape[2:], stride, dilation, out,
                        groups)
@@ -132,9 +206,9 @@ def conv2d_backward(dy, ctx):
         dx = np.matmul(w[:, :, 0, 0].T, rows_dy).reshape(x_shape)
         dw = np.einsum("nkp,ncp->kc", rows_dy, rows_x, optimize=True)[:, :, None, None]
         return dx, np.ascontiguousarray(dw), db
-    if method == "winograd":
-        dx = conv_winograd.input_gradient(dy, w, padding, x_shape)
-        return dx, conv_winograd.weight_gradient(dy, saved), db
+    if method == "stride1":
+        dx, dw = _stride1_backward(dy, w, saved, x_shape, padding, dilation)
+        return dx, dw, db
     dx, dw = _im2col_backward(dy, w, saved, x_shape, stride, padding, dilation, groups)
     return dx, dw, db
 
