@@ -36,13 +36,21 @@ def _skip_reason(report) -> str:
 
 
 def _counterexample(text: str) -> tuple[str, str]:
-    """(the assertion message, Hypothesis's shrunk example) out of a failure's text."""
-    lines = [re.sub(r"^E\s?", "", line).strip() for line in text.splitlines()]
-    errors = [line for line in lines if re.match(r"\w*(Error|Exception)\b", line)]
-    message = errors[-1] if errors else next((line for line in reversed(lines) if line), "")
-    example = ""
+    """(the assertion message, Hypothesis's shrunk example) out of a failure's text.
+
+    When Hypothesis found several distinct failures it raises an exception group, whose
+    sub-tracebacks pytest prints behind '|': the first failure's message and example are
+    taken, and the message says how many more there were."""
+    lines = [re.sub(r"^E?[\s|]*", "", line).strip() for line in text.splitlines()]
     start = next((i for i, line in enumerate(lines) if line.startswith("Falsifying example")),
                  None)
+    before = lines if start is None else lines[:start]
+    errors = [line for line in before if re.match(r"\w*(Error|Exception)\b", line)]
+    message = errors[-1] if errors else next((line for line in reversed(lines) if line), "")
+    distinct = re.search(r"found (\d+) distinct failures", text)
+    if distinct:
+        message += f" (and {int(distinct.group(1)) - 1} more distinct failure(s))"
+    example = ""
     if start is not None:
         end = next((i for i in range(start, len(lines)) if lines[i] == ")"), len(lines) - 1)
         example = re.sub(r"\s+", " ", " ".join(lines[start:end + 1]))

@@ -49,3 +49,14 @@ def test_pytest_plugin_selects_the_implementation_by_env(tmp_path):
         env={**__import__("os").environ, **env}, timeout=600)
     assert result.returncode == 1, result.stdout[-2000:]
     assert "tanh / backward_torch" in result.stdout
+
+
+def test_several_distinct_failures_report_the_first_with_its_example(check):
+    code, report, output = check("--impl", "tests/misbehaving/relu_fails_two_ways.py",
+                                 "--only", "relu", "--", "-k", "test_forward")
+    assert code == 1
+    failure = report["failures"][0]
+    assert failure["message"].startswith("TypeError: relu: cannot handle 2-d input")
+    assert "more distinct failure" in failure["message"]
+    assert failure["example"].startswith("Falsifying example:")
+    assert "+-----" not in output

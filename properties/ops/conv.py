@@ -18,7 +18,7 @@ from properties.tolerances import assert_close
 CONV_VARIANTS = {
     "bias": {"bias": True},
     "no_bias": {"bias": False},
-    # the commonest layer, and the one fast implementations special-case (Winograd)
+    # the commonest layer, the one fast implementations special-case
     "3x3_stride1": {"bias": True, "kernel": 3, "max_stride": 1},
     "dilated": {"bias": True, "max_dilation": 2},
     "grouped": {"bias": True, "groups": (2, 3)},
