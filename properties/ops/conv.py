@@ -18,8 +18,9 @@ from properties.tolerances import assert_close
 CONV_VARIANTS = {
     "bias": {"bias": True},
     "no_bias": {"bias": False},
-    # the commonest layer, the one fast implementations special-case
+    # the commonest layers, the ones fast implementations special-case
     "3x3_stride1": {"bias": True, "kernel": 3, "max_stride": 1},
+    "1x1": {"bias": True, "kernel": 1, "max_stride": 1},  # "network in network" [003]
     "dilated": {"bias": True, "max_dilation": 2},
     "grouped": {"bias": True, "groups": (2, 3)},
 }
