@@ -48,12 +48,22 @@ def conv2d_cases(draw, dtype, variant=CONV_VARIANTS["bias"], padding=True):
     return Case((x, w, b), hyper, seed)
 
 
+def _pairs(hyper):
+    return {key: closed_form_conv.pair(hyper.get(key, default))
+            for key, default in (("stride", 1), ("padding", 0), ("dilation", 1))}
+
+
 def conv2d_reduction(case: Case) -> int:
+    """The longest sum behind one value: Cg·F·F for y, (K/groups)·F·F for dx (every window
+    an input pixel is in, every kernel of its group), N·Ho·Wo for dW and db."""
     x, w, _ = case.arrays
     kernels, per_group, fh, fw = w.shape
-    groups = case.hyper.get("groups", 1)
-    out = fh * fw * per_group  # terms behind one y; dx sums K/groups·F·F, dW N·Ho·Wo
-    return max(out, fh * fw * kernels // groups, x.shape[0] * x.shape[2] * x.shape[3])
+    p = _pairs(case.hyper)
+    ho, wo = (closed_form_conv.output_size(*axis) for axis in zip(
+        x.shape[2:], w.shape[2:], p["stride"], p["padding"], p["dilation"], strict=True))
+    taps = fh * fw
+    return max(per_group * taps, kernels // case.hyper.get("groups", 1) * taps,
+               x.shape[0] * ho * wo)
 
 
 def _off_the_kinks(arrays, margin=1e-3) -> bool:
@@ -107,11 +117,6 @@ def flatten_cases(draw, dtype, variant=None):
 
 def _conv(impl, x, w, b=None, **hyper):
     return impl("conv2d", x, w, b, **hyper)
-
-
-def _pairs(hyper):
-    return {key: closed_form_conv.pair(hyper.get(key, default))
-            for key, default in (("stride", 1), ("padding", 0), ("dilation", 1))}
 
 
 @invariant()
