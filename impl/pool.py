@@ -5,10 +5,11 @@ replaces every window by one number: its maximum, its mean, or its Lp norm [000]
 It has hyperparameters (f, s) but no parameters to learn [003]; f = 2, s = 2 halves H and W.
 The output size per axis is floor((H + 2P - f)/S) + 1 [003][004].
 
-Every op pads once and reads the windows through kh·kw strided views of the padded input,
-one per kernel offset (i, j): the view for (i, j) holds element (i, j) of every window, shape
-(N, C, Ho, Wo). The forward combines those views elementwise; the backward adds each
-window's gradient back through the same views, one strided slice add per offset (so
+Max, sum and mean over a rectangle are separable: each op reduces along the columns of a
+window first, then along its rows. Along one axis the padded input is split into S phases
+(phase r holds padded positions r, r + S, ...), so tap j of every window is one contiguous
+slice of phase j mod S: the reduction is k elementwise passes over contiguous data. The
+backward adds each window's gradient back through the same slices, rows then columns (so
 overlapping windows accumulate). Nothing loops over pixels.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import product
 
 import numpy as np
 
@@ -24,6 +24,79 @@ from ._checks import require_choice, require_float, require_positive
 from ._windows import output_size, pair
 
 # --- window geometry ---------------------------------------------------------------------
+
+
+def _along(axis: int, part) -> tuple:
+    """An index of a 4-D array that takes `part` along `axis` and everything elsewhere."""
+    return (slice(None),) * axis + (part,)
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """One axis of the windows: kernel k, stride S, padding P, input size, output size."""
+
+    axis: int
+    kernel: int
+    stride: int
+    padding: int
+    size: int
+    out: int
+
+    def _phase_slices(self):
+        """For each phase r: (where its input positions sit in the phase, where they come
+        from in the input). Padded position r + S·t is input position r + S·t - P."""
+        s, p = self.stride, self.padding
+        for r in range(s):
+            first = -(-(p - r) // s) if p > r else 0  # the first t inside the input
+            start = r + s * first - p
+            count = len(range(start, self.size, s))
+            yield r, _along(self.axis, slice(first, first + count)), _along(
+                self.axis, slice(start, None, s))
+
+    def split(self, x: np.ndarray, fill: float) -> np.ndarray:
+        """x padded with `fill` along the axis, as S phases: (S, *x's shape with this axis
+        ceil((size + 2P)/S) long)."""
+        shape = list(x.shape)
+        shape[self.axis] = -(-(self.size + 2 * self.padding) // self.stride)
+        phases = np.full((self.stride, *shape), fill, dtype=x.dtype)
+        for r, inside, source in self._phase_slices():
+            phases[r][inside] = x[source]
+        return phases
+
+    def join(self, phases: np.ndarray) -> np.ndarray:
+        """The input's positions gathered back out of the phases (the padding dropped)."""
+        shape = list(phases.shape[1:])
+        shape[self.axis] = self.size
+        joined = np.empty(shape, dtype=phases.dtype)
+        for r, inside, source in self._phase_slices():
+            joined[source] = phases[r][inside]
+        return joined
+
+    def taps(self, phases: np.ndarray):
+        """Element j of every window along the axis, j = 0..k-1: contiguous slices."""
+        s, out = self.stride, self.out
+        return [phases[j % s][_along(self.axis, slice(j // s, j // s + out))]
+                for j in range(self.kernel)]
+
+    def reduce(self, x: np.ndarray, combine, fill: float):
+        """combine folded over each window's k elements along the axis; and the phases."""
+        phases = self.split(x, fill)
+        taps = self.taps(phases)
+        result = taps[0].copy()
+        for tap in taps[1:]:
+            combine(result, tap, out=result)
+        return result, phases
+
+    def spread(self, per_window: np.ndarray, chosen=None) -> np.ndarray:
+        """The backward along the axis: every window adds its value to each of its k
+        elements, or, with `chosen` (k masks), only to the element its mask marks."""
+        shape = list(per_window.shape)
+        shape[self.axis] = -(-(self.size + 2 * self.padding) // self.stride)
+        phases = np.zeros((self.stride, *shape), dtype=per_window.dtype)
+        for j, target in enumerate(self.taps(phases)):
+            # (a masked add, np.add(where=...), is several times slower than this)
+            target += per_window if chosen is None else per_window * chosen[j]
+        return self.join(phases)
 
 
 @dataclass(frozen=True)
@@ -37,52 +110,26 @@ class _Windows:
     size: tuple[int, int]
     out: tuple[int, int]
 
-    def offsets(self):
-        """Every kernel offset (i, j), in row-major order."""
-        return product(range(self.kernel[0]), range(self.kernel[1]))
+    @property
+    def columns(self) -> _Axis:
+        return _Axis(3, self.kernel[1], self.stride[1], self.padding[1], self.size[1],
+                     self.out[1])
 
-    def tap(self, padded: np.ndarray, i: int, j: int) -> np.ndarray:
-        """Element (i, j) of every window: a strided view (N, C, Ho, Wo) of `padded`."""
-        (sh, sw), (oh, ow) = self.stride, self.out
-        return padded[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+    @property
+    def rows(self) -> _Axis:
+        return _Axis(2, self.kernel[0], self.stride[0], self.padding[0], self.size[0],
+                     self.out[0])
 
-    def pad(self, x: np.ndarray, value: float) -> np.ndarray:
-        """x with P rows and columns of `value` on each side (x itself when P = 0)."""
-        (ph, pw), (h, w) = self.padding, self.size
-        if ph == pw == 0:
-            return x
-        padded = np.full((*x.shape[:2], h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
-        padded[:, :, ph:ph + h, pw:pw + w] = x
-        return padded
+    def fold(self, x: np.ndarray, combine, fill: float) -> np.ndarray:
+        """combine (np.add, np.maximum) over each window, the padding being `fill`:
+        along each window's rows of columns first, then down its rows."""
+        across, _ = self.columns.reduce(x, combine, fill)
+        return self.rows.reduce(across, combine, fill)[0]
 
-    def fold(self, padded: np.ndarray, combine) -> np.ndarray:
-        """combine (np.add, np.maximum) folded over each window's elements, offset by
-        offset: one elementwise pass over (N, C, Ho, Wo) per kernel offset."""
-        taps = (self.tap(padded, i, j) for i, j in self.offsets())
-        result = next(taps).copy()
-        for tap in taps:
-            combine(result, tap, out=result)
-        return result
-
-    def zeros(self, shape, dtype) -> np.ndarray:
-        """A gradient buffer of the padded input's size."""
-        (ph, pw), (h, w) = self.padding, self.size
-        return np.zeros((*shape[:2], h + 2 * ph, w + 2 * pw), dtype=dtype)
-
-    def crop(self, grad: np.ndarray) -> np.ndarray:
-        """The input's part of a padded gradient buffer."""
-        (ph, pw), (h, w) = self.padding, self.size
-        return grad if ph == pw == 0 else grad[:, :, ph:ph + h, pw:pw + w].copy()
-
-    def spread(self, per_window: np.ndarray, shape, dtype) -> np.ndarray:
+    def spread(self, per_window: np.ndarray) -> np.ndarray:
         """The backward of a sum over windows: every window adds its value (N, C, Ho, Wo)
-        to each of its elements, one strided slice add per offset, so an element in
-        several windows collects from all of them; the padding's share is dropped."""
-        grad = self.zeros(shape, dtype)
-        for i, j in self.offsets():
-            tap = self.tap(grad, i, j)
-            tap += per_window
-        return self.crop(grad)
+        to each of its elements; the padding's share is dropped."""
+        return self.columns.spread(self.rows.spread(per_window))
 
 
 def _windows(x, kernel_size, stride, padding=0) -> _Windows:
@@ -115,30 +162,36 @@ def max_pool2d_forward(x, kernel_size=2, stride=None, padding=0):
     Ties (PyTorch's CPU convention): a window's FIRST maximum in row-major order within the
     window is its argmax and gets the whole gradient (see max_pool2d_backward)."""
     window = _windows(x, kernel_size, stride, padding)
-    padded = window.pad(x, -np.inf)
-    y = window.fold(padded, np.maximum)
-    return y, (padded, y, window, x.shape)
+    across, x_phases = window.columns.reduce(x, np.maximum, -np.inf)  # max of each row part
+    y, across_phases = window.rows.reduce(across, np.maximum, -np.inf)
+    return y, (window, x_phases, across, across_phases, y)
+
+
+def _first_maxima(axis: _Axis, phases, best):
+    """For each window along `axis`, a mask per tap marking the first tap equal to the
+    window's maximum `best` (the first NaN, if the maximum is NaN)."""
+    nan = bool(np.isnan(best).any())
+    found = np.zeros(best.shape, dtype=bool)
+    chosen = []
+    for tap in axis.taps(phases):
+        is_max = (tap == best) | np.isnan(tap) if nan else tap == best
+        chosen.append(is_max > found)  # a maximum, and the window's first
+        found |= is_max
+    return chosen
 
 
 def max_pool2d_backward(dy, ctx):
     """dy goes to each window's argmax only [003]; windows that overlap add up.
 
-    The offsets are visited in row-major order, and each window's dy goes to the first
-    element equal to its maximum: its first maximum, so a tie sends the whole gradient to
-    one element, never to each tied one. (A NaN maximum sends it to the window's first NaN;
+    The argmax is found as the maximum was, rows then columns: the first row of the window
+    whose row maximum is the window's, then the first element of that row equal to it. That
+    is the first maximum in row-major order, so a tie sends the whole gradient to one
+    element, never to each tied one. (A NaN maximum sends it to the window's first NaN;
     PyTorch's CPU kernel picks the last.)"""
-    padded, y, window, shape = ctx
-    grad = window.zeros(shape, padded.dtype)
-    found = np.zeros(y.shape, dtype=bool)  # windows whose argmax is already passed
-    nan_max = bool(np.isnan(y).any())
-    for i, j in window.offsets():
-        tap = window.tap(padded, i, j)
-        is_max = (tap == y) | np.isnan(tap) if nan_max else tap == y
-        first = is_max > found  # a maximum, and the window's first
-        found |= is_max
-        target = window.tap(grad, i, j)
-        target += np.where(first, dy, 0)
-    return (window.crop(grad),)
+    window, x_phases, across, across_phases, y = ctx
+    d_across = window.rows.spread(dy, _first_maxima(window.rows, across_phases, y))
+    dx = window.columns.spread(d_across, _first_maxima(window.columns, x_phases, across))
+    return (dx,)
 
 
 # --- average pooling ---------------------------------------------------------------------
@@ -161,20 +214,18 @@ def avg_pool2d_forward(x, kernel_size=2, stride=None, padding=0, count_include_p
     non-padding elements of the window (count_include_pad=False)."""
     window = _windows(x, kernel_size, stride, padding)
     require_choice("count_include_pad", count_include_pad, (True, False))
-    padded = window.pad(x, 0.0)
-    total = window.fold(padded, np.add)
+    total = window.fold(x, np.add, 0.0)
     if count_include_pad:
         n = math.prod(window.kernel)  # a Python int: never promotes float32
     else:
         n = _real_counts(window).astype(x.dtype)
-    return total / n, (n, window, x.shape, x.dtype)
+    return total / n, (n, window)
 
 
 def avg_pool2d_backward(dy, ctx):
     """Each element of a window gets dy/n of it [003]; overlapping windows add up."""
-    n, window, shape, dtype = ctx
-    share = dy / n
-    return (window.spread(share, shape, dtype),)
+    n, window = ctx
+    return (window.spread(dy / n),)
 
 
 # --- Lp pooling --------------------------------------------------------------------------
@@ -193,7 +244,7 @@ def lp_pool2d_forward(x, norm_type=2.0, kernel_size=2, stride=None):
     if not math.isfinite(p):
         raise ValueError(f"norm_type: expected a finite positive number, got {norm_type!r}")
     power = x ** p
-    y = window.fold(power, np.add) ** (1.0 / p)
+    y = window.fold(power, np.add, 0.0) ** (1.0 / p)
     return y, (x, y, p, window)
 
 
@@ -203,4 +254,4 @@ def lp_pool2d_backward(dy, ctx):
     x^(p-1) belongs to the input element, so it multiplies the sum over windows once."""
     x, y, p, window = ctx
     per_window = dy * y ** (1.0 - p)
-    return (window.spread(per_window, x.shape, x.dtype) * x ** (p - 1.0),)
+    return (window.spread(per_window) * x ** (p - 1.0),)
