@@ -42,17 +42,24 @@ def _options(argv=None):
     return parser.parse_args(argv)
 
 
-OPTIONS = _options()
+def _configure(options) -> None:
+    """Threads and BLAS kernels, set before NumPy and PyTorch load their thread pools."""
+    for variable, value in (("OPENBLAS_NUM_THREADS", str(options.threads)),
+                            ("OMP_NUM_THREADS", str(options.threads)),
+                            ("OMP_WAIT_POLICY", "PASSIVE"),
+                            ("OPENBLAS_THREAD_TIMEOUT", "4")):
+        os.environ[variable] = value
+    if options.openblas_coretype == "auto":
+        os.environ.pop("OPENBLAS_CORETYPE", None)
+    elif options.openblas_coretype != "inherit":
+        os.environ["OPENBLAS_CORETYPE"] = options.openblas_coretype
+
+
 INHERITED_CORETYPE = os.environ.get("OPENBLAS_CORETYPE")
-for _variable, _value in (("OPENBLAS_NUM_THREADS", str(OPTIONS.threads)),
-                          ("OMP_NUM_THREADS", str(OPTIONS.threads)),
-                          ("OMP_WAIT_POLICY", "PASSIVE"),
-                          ("OPENBLAS_THREAD_TIMEOUT", "4")):
-    os.environ[_variable] = _value
-if OPTIONS.openblas_coretype == "auto":
-    os.environ.pop("OPENBLAS_CORETYPE", None)
-elif OPTIONS.openblas_coretype != "inherit":
-    os.environ["OPENBLAS_CORETYPE"] = OPTIONS.openblas_coretype
+# Only as a script: asv imports every module of benchmarks/ to discover benchmarks.
+OPTIONS = _options() if __name__ == "__main__" else None
+if OPTIONS is not None:
+    _configure(OPTIONS)
 
 import platform  # noqa: E402
 import subprocess  # noqa: E402
@@ -65,8 +72,6 @@ import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import impl  # noqa: E402
-
-torch.set_num_threads(OPTIONS.threads)
 
 # (N, C, H, W, K, F, S, P) as the convolution issue names them.
 CONV_SHAPES = [
@@ -220,6 +225,7 @@ def _describe(shape, family) -> str:
 
 
 def main() -> None:
+    torch.set_num_threads(OPTIONS.threads)
     if OPTIONS.memory_of:
         _measure_memory(*OPTIONS.memory_of)
         return

@@ -118,7 +118,7 @@ def _chunks(n, per_image_bytes):
     return ((first, min(step, n - first)) for first in range(0, n, step))
 
 
-def _stride1_forward(x, w, padding, dilation, out):
+def _stride1_forward(x, w, bias, padding, dilation, out):
     n, k = x.shape[0], w.shape[0]
     flat, wp = _flat_padded(x, padding, dilation, w.shape[2:])
     length = out[0] * wp
@@ -127,7 +127,7 @@ def _stride1_forward(x, w, padding, dilation, out):
     for first, count in _chunks(n, kernels.shape[1] * length * x.itemsize):
         stack = _shifted_slices(flat, first, count, w.shape[2:], dilation, wp, length)
         wide = (kernels @ stack).reshape(k, count, out[0], wp)
-        y[first:first + count] = wide[..., :out[1]].transpose(1, 0, 2, 3)
+        _to_nchw(wide[..., :out[1]], bias, y[first:first + count])
     return y, (flat, wp)
 
 
@@ -161,6 +161,16 @@ def _stride1_backward(dy, w, saved, x_shape, padding, dilation):
     return np.ascontiguousarray(dx), np.ascontiguousarray(dw, dtype=dy.dtype)
 
 
+def _to_nchw(product, bias, y):
+    """y = the GEMM's (K, N, ...) result moved to (N, K, ...), plus the bias per kernel, in
+    one pass."""
+    product = product.swapaxes(0, 1)
+    if bias is None:
+        np.copyto(y, product)
+    else:
+        np.add(product, bias.reshape(-1, *[1] * (product.ndim - 2)), out=y)
+
+
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """y[n, k] = Σ_c Σ_ij x_pad[n, c, S·h + d·i, S·w + d·j] · w[k, c, i, j] + b[k]: the
     notes' sliding window without a kernel flip [003]; channels split into `groups`.
@@ -177,9 +187,11 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         # A 1×1 convolution is a fully connected layer at every pixel [003]: per image,
         # (K, C) @ (C, H·W), which is NCHW in and NCHW out with no reshuffling.
         y = np.matmul(w[:, :, 0, 0], x.reshape(n, x.shape[1], -1)).reshape(n, k, *out)
+        if b is not None:
+            y += b[:, None, None]
         saved = ("pointwise", x)
     elif stride == (1, 1) and groups == 1:
-        y, saved = _stride1_forward(x, w, padding, dilation, out)
+        y, saved = _stride1_forward(x, w, b, padding, dilation, out)
         saved = ("stride1", saved)
     else:
         cols = _im2col(_pad_channels_last(x, padding), w.shape[2:], stride, dilation, out,
@@ -187,11 +199,9 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         # (groups, K/groups, N·Ho·Wo): one GEMM per group, then back to NCHW.
         product = np.matmul(_kernels_as_rows(w, groups), cols.transpose(0, 2, 1))
         y = np.empty((n, k, out[0] * out[1]), dtype=x.dtype)
-        np.copyto(y, product.reshape(k, n, -1).transpose(1, 0, 2))
+        _to_nchw(product.reshape(k, n, -1), b, y)
         y = y.reshape(n, k, *out)
         saved = ("im2col", cols)
-    if b is not None:
-        y += b[:, None, None]
     return y, (x.shape, w, b is not None, stride, padding, dilation, groups, saved)
 
 
