@@ -2,7 +2,8 @@
 process, and their ratio (ours / torch: below 1 we are faster).
 
     python benchmarks/conv_vs_torch.py [--threads T] [--repeats R] [--only conv|pool]
-                                       [--openblas-coretype auto|inherit|NAME] [--no-memory]
+                                       [--openblas-coretype auto|inherit|NAME]
+                                       [--malloc default|stable] [--no-memory]
 
 Both libraries get the same thread count (default: every core): PyTorch by
 torch.set_num_threads, NumPy's OpenBLAS by OPENBLAS_NUM_THREADS, set before NumPy loads.
@@ -16,6 +17,13 @@ OpenBLAS's own choice (SkylakeX) runs GEMMs about twice as fast, as PyTorch's on
 By default (`auto`) this script lets OpenBLAS detect the CPU itself; `inherit` keeps the
 environment's pin, and any other value is used as the core type. The header says which
 kernels ran and what the environment had.
+
+Allocation: NumPy and PyTorch both take large buffers from glibc's malloc, which by
+default serves them from fresh mmap'd pages or from the heap depending on its recent
+history, so a library may pay thousands of page faults on some calls and none on others.
+`--malloc stable` fixes glibc's thresholds for the whole process (M_MMAP_THRESHOLD 32 MiB,
+no trimming), so neither library pays them: steadier times, and the ones a long training
+loop sees. The default leaves malloc as it is, which is what a user's script gets.
 
 Peak memory is the growth of the resident set over a fresh process's baseline during one
 forward+backward, each backend in its own subprocess.
@@ -36,6 +44,9 @@ def _options(argv=None):
     parser.add_argument("--openblas-coretype", default="auto", metavar="auto|inherit|NAME",
                         help="OpenBLAS kernels: its own detection (auto, the default), the "
                              "environment's OPENBLAS_CORETYPE (inherit), or a core name")
+    parser.add_argument("--malloc", choices=("default", "stable"), default="default",
+                        help="glibc malloc as it is, or with fixed thresholds (no page "
+                             "faults on re-allocation, in either library)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--memory-of", nargs=3, metavar=("FAMILY", "INDEX", "BACKEND"),
                         help=argparse.SUPPRESS)  # the subprocess that measures one run
@@ -53,6 +64,14 @@ def _configure(options) -> None:
         os.environ.pop("OPENBLAS_CORETYPE", None)
     elif options.openblas_coretype != "inherit":
         os.environ["OPENBLAS_CORETYPE"] = options.openblas_coretype
+    if options.malloc == "stable":
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameters
+        if not (hasattr(libc, "mallopt") and libc.mallopt(m_mmap_threshold, 32 << 20)
+                and libc.mallopt(m_trim_threshold, 2**31 - 1)):
+            sys.exit("--malloc stable needs glibc's mallopt")
 
 
 INHERITED_CORETYPE = os.environ.get("OPENBLAS_CORETYPE")
@@ -193,8 +212,8 @@ def _measure_memory(family, index, backend) -> None:
 def _memory(family, index, backend) -> str:
     result = subprocess.run(
         [sys.executable, __file__, "--threads", str(OPTIONS.threads),
-         "--openblas-coretype", OPTIONS.openblas_coretype, "--memory-of", family, str(index),
-         backend],
+         "--openblas-coretype", OPTIONS.openblas_coretype, "--malloc", OPTIONS.malloc,
+         "--memory-of", family, str(index), backend],
         capture_output=True, text=True, check=False)
     if result.returncode:
         return "?"
@@ -232,7 +251,8 @@ def main() -> None:
     print(f"# {platform.machine()}, {os.cpu_count()} cores; threads: {OPTIONS.threads} (torch "
           f"{torch.get_num_threads()}, OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}); "
           f"OpenBLAS kernels: {_openblas_core()} ({OPTIONS.openblas_coretype}; the "
-          f"environment had OPENBLAS_CORETYPE={INHERITED_CORETYPE or '(unset)'}); numpy "
+          f"environment had OPENBLAS_CORETYPE={INHERITED_CORETYPE or '(unset)'}); malloc "
+          f"{OPTIONS.malloc}; numpy "
           f"{np.__version__}, torch {torch.__version__}; float32; median of "
           f"{OPTIONS.repeats} interleaved runs, ms")
     header = (f"{'op':<11} {'shape':<30} {'fwd ours':>9} {'torch':>8} {'ratio':>6}  "

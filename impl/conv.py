@@ -16,11 +16,13 @@ offset.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._checks import require_float, require_same_dtype, require_shape
-from ._windows import output_size, pair
+from ._windows import output_size, pair, phase_length, phase_slices
 
 
 def _geometry(x, w, stride, padding, dilation, groups):
@@ -84,81 +86,114 @@ def _kernels_as_rows(w, groups):
         groups, k // groups, fh * fw * cg)
 
 
-# Stride 1 works on whole image rows: flattened, a zero-padded channel is one long row, and
-# kernel offset (i, j) is the same row shifted by i·d·Wp + j·d. So the operand of the GEMM
-# is nine (F·F) shifted slices stacked, each copied in runs of Ho·Wp values, a few images
-# at a time so the stack stays in cache. The output comes out Wp wide; the last Wp - Wo
-# columns of each row mix in the next row and are dropped.
+# Any stride works on whole image rows. Split the zero-padded image into S_h × S_w phases
+# (phase (a, b) holds rows a, a + S_h, ... and columns b, b + S_w, ...) and flatten each
+# channel of each phase into one long row. Kernel tap (i, j) of output (h, w) reads padded
+# pixel (S_h·h + d_h·i, S_w·w + d_w·j), which is pixel (h + d_h·i div S_h, w + d_w·j div
+# S_w) of phase (d_h·i mod S_h, d_w·j mod S_w): for every output at once, one slice of
+# that phase's row. The GEMM's operand is the F·F slices stacked, copied in runs of Ho·Wq
+# values, a few images at a time so the stack stays in cache. The output comes out Wq wide;
+# the last Wq - Wo columns of each row mix in the next row and are dropped.
 CHUNK_BYTES = 4 << 20  # the stacked slices of one batch of images
 
 
-def _flat_padded(x, padding, dilation, kernel):
-    """x zero-padded and flattened per channel: (N, C, Hp·Wp + slack), the slack keeping
-    the last shifted slice inside the array."""
+@dataclass(frozen=True)
+class _Phases:
+    """The flat phases of a padded input and where each kernel tap reads them."""
+
+    flat: np.ndarray  # (N, S_h·S_w, C, Hq·Wq + slack)
+    width: int  # Wq, the length of one phase row
+    taps: tuple  # (phase, shift) for every kernel tap (i, j), row-major
+    out: tuple  # (Ho, Wo)
+
+    @property
+    def length(self) -> int:
+        return self.out[0] * self.width  # one slice: Ho rows of the phase, Wq wide
+
+    def stack(self, first: int, count: int, into: np.ndarray) -> np.ndarray:
+        """Images first..first+count as one GEMM operand (F·F·C, count·Ho·Wq): row block t
+        is every channel's slice for tap t, image after image."""
+        c, length = self.flat.shape[2], self.length
+        into = into[:, :count * length].reshape(len(self.taps), c, count, length)
+        for block, (phase, shift) in zip(into, self.taps, strict=True):
+            images = self.flat[first:first + count, phase, :, shift:shift + length]
+            np.copyto(block, images.transpose(1, 0, 2))
+        return into.reshape(len(self.taps) * c, count * length)
+
+    def scatter(self, grad: np.ndarray, first: int, count: int, dstack: np.ndarray) -> None:
+        """The transpose of `stack`: add each tap's row block back where it was read."""
+        c, length = self.flat.shape[2], self.length
+        dstack = dstack.reshape(len(self.taps), c, count, length)
+        for block, (phase, shift) in zip(dstack, self.taps, strict=True):
+            grad[first:first + count, phase, :, shift:shift + length] += block.transpose(
+                1, 0, 2)
+
+
+def _split_phases(x, kernel, stride, padding, dilation, out) -> _Phases:
     n, c, h, w = x.shape
-    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
-    flat = np.zeros((n, c, hp * wp + dilation[1] * (kernel[1] - 1)), dtype=x.dtype)
-    flat[:, :, :hp * wp].reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w] = x
-    return flat, wp
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    hq, wq = phase_length(h, sh, ph), phase_length(w, sw, pw)
+    taps = tuple(((dh * i % sh) * sw + dw * j % sw, (dh * i // sh) * wq + dw * j // sw)
+                 for i in range(kernel[0]) for j in range(kernel[1]))
+    room = max(hq * wq, max(shift for _, shift in taps) + out[0] * wq)
+    flat = np.zeros((n, sh * sw, c, room), dtype=x.dtype)
+    for a, rows_in, rows_from in phase_slices(h, sh, ph):
+        for b, cols_in, cols_from in phase_slices(w, sw, pw):
+            phase = flat[:, a * sw + b, :, :hq * wq].reshape(n, c, hq, wq)
+            phase[:, :, rows_in, cols_in] = x[:, :, rows_from, cols_from]
+    return _Phases(flat, wq, taps, out)
 
 
-def _shifted_slices(flat, first, count, kernel, dilation, wp, length):
-    """Images first..first+count as one GEMM operand (F_h·F_w·C, count·Ho·Wp): row
-    (i, j, c) is channel c shifted by kernel offset (i, j), image after image."""
-    s_n, s_c, s_x = flat.strides
-    c = flat.shape[1]
-    view = as_strided(flat[first:], (*kernel, c, count, length),
-                      (dilation[0] * wp * s_x, dilation[1] * s_x, s_c, s_n, s_x),
-                      writeable=False)
-    return view.reshape(kernel[0] * kernel[1] * c, count * length)  # the copy
+def _join_phases(grad, x_shape, stride, padding) -> np.ndarray:
+    """dx out of the gradient of the flat phases (the padding's share dropped)."""
+    n, c, h, w = x_shape
+    (sh, sw), (ph, pw) = stride, padding
+    hq, wq = phase_length(h, sh, ph), phase_length(w, sw, pw)
+    dx = np.empty(x_shape, dtype=grad.dtype)
+    for a, rows_in, rows_from in phase_slices(h, sh, ph):
+        for b, cols_in, cols_from in phase_slices(w, sw, pw):
+            phase = grad[:, a * sw + b, :, :hq * wq].reshape(n, c, hq, wq)
+            dx[:, :, rows_from, cols_from] = phase[:, :, rows_in, cols_in]
+    return dx
 
 
 def _chunks(n, per_image_bytes):
     step = max(1, CHUNK_BYTES // max(1, per_image_bytes))
-    return ((first, min(step, n - first)) for first in range(0, n, step))
+    return [(first, min(step, n - first)) for first in range(0, n, step)]
 
 
-def _stride1_forward(x, w, bias, padding, dilation, out):
+def _shifted_forward(x, w, bias, stride, padding, dilation, out):
     n, k = x.shape[0], w.shape[0]
-    flat, wp = _flat_padded(x, padding, dilation, w.shape[2:])
-    length = out[0] * wp
+    phases = _split_phases(x, w.shape[2:], stride, padding, dilation, out)
     kernels = _kernels_as_rows(w, 1)[0]  # (K, F_h·F_w·C) in (i, j, c) order
+    chunks = _chunks(n, kernels.shape[1] * phases.length * x.itemsize)
+    buffer = np.empty((kernels.shape[1], chunks[0][1] * phases.length), dtype=x.dtype)
     y = np.empty((n, k, *out), dtype=x.dtype)
-    for first, count in _chunks(n, kernels.shape[1] * length * x.itemsize):
-        stack = _shifted_slices(flat, first, count, w.shape[2:], dilation, wp, length)
-        wide = (kernels @ stack).reshape(k, count, out[0], wp)
+    for first, count in chunks:
+        wide = kernels @ phases.stack(first, count, buffer)
+        wide = wide.reshape(k, count, out[0], phases.width)
         _to_nchw(wide[..., :out[1]], bias, y[first:first + count])
-    return y, (flat, wp)
+    return y, phases
 
 
-def _stride1_backward(dy, w, saved, x_shape, padding, dilation):
-    """dW = Σ dy_wide @ stackᵀ and dstack = Wᵀ dy_wide, chunk by chunk; each of dstack's
-    F·F row blocks adds back into the flat padded gradient at its own shift."""
-    flat, wp = saved
-    n, c, h, width = x_shape
-    k, _, fh, fw = w.shape
-    ho, wo = dy.shape[2:]
-    length = ho * wp
+def _shifted_backward(dy, w, phases, x_shape, stride, padding):
+    """dW = Σ dy_wide @ stackᵀ and dstack = Wᵀ dy_wide, chunk by chunk; each tap's block
+    of dstack adds back into the flat phases' gradient where the tap read them."""
+    n, k = dy.shape[:2]
+    (ho, wo), width, length = phases.out, phases.width, phases.length
     kernels = _kernels_as_rows(w, 1)[0]
-    dw = np.zeros(kernels.shape, dtype=np.float64 if dy.dtype == np.float64 else dy.dtype)
-    grad = np.zeros_like(flat)
-    for first, count in _chunks(n, kernels.shape[1] * length * dy.itemsize):
-        wide = np.zeros((k, count, ho, wp), dtype=dy.dtype)  # zero in the dropped columns
+    dw = np.zeros(kernels.shape, dtype=dy.dtype)
+    grad = np.zeros_like(phases.flat)
+    chunks = _chunks(n, kernels.shape[1] * length * dy.itemsize)
+    buffer = np.empty((kernels.shape[1], chunks[0][1] * length), dtype=dy.dtype)
+    for first, count in chunks:
+        wide = np.zeros((k, count, ho, width), dtype=dy.dtype)  # 0 in the dropped columns
         wide[..., :wo] = dy[first:first + count].transpose(1, 0, 2, 3)
         wide = wide.reshape(k, count * length)
-        stack = _shifted_slices(flat, first, count, (fh, fw), dilation, wp, length)
-        dw += wide @ stack.T
-        dstack = (kernels.T @ wide).reshape(fh, fw, c, count, length)
-        images = grad[first:first + count]
-        for i in range(fh):
-            for j in range(fw):
-                shift = dilation[0] * i * wp + dilation[1] * j
-                images[:, :, shift:shift + length] += dstack[i, j].transpose(1, 0, 2)
-    hp = h + 2 * padding[0]
-    dx = grad[:, :, :hp * wp].reshape(n, c, hp, wp)
-    dx = dx[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + width]
-    dw = dw.reshape(k, fh, fw, c).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(dx), np.ascontiguousarray(dw, dtype=dy.dtype)
+        dw += wide @ phases.stack(first, count, buffer).T
+        phases.scatter(grad, first, count, kernels.T @ wide)
+    dw = dw.reshape(k, *w.shape[2:], w.shape[1]).transpose(0, 3, 1, 2)
+    return _join_phases(grad, x_shape, stride, padding), np.ascontiguousarray(dw)
 
 
 def _to_nchw(product, bias, y):
@@ -190,9 +225,9 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         if b is not None:
             y += b[:, None, None]
         saved = ("pointwise", x)
-    elif stride == (1, 1) and groups == 1:
-        y, saved = _stride1_forward(x, w, b, padding, dilation, out)
-        saved = ("stride1", saved)
+    elif groups == 1:
+        y, saved = _shifted_forward(x, w, b, stride, padding, dilation, out)
+        saved = ("shifted", saved)
     else:
         cols = _im2col(_pad_channels_last(x, padding), w.shape[2:], stride, dilation, out,
                        groups)
@@ -216,8 +251,8 @@ def conv2d_backward(dy, ctx):
         dx = np.matmul(w[:, :, 0, 0].T, rows_dy).reshape(x_shape)
         dw = np.einsum("nkp,ncp->kc", rows_dy, rows_x, optimize=True)[:, :, None, None]
         return dx, np.ascontiguousarray(dw), db
-    if method == "stride1":
-        dx, dw = _stride1_backward(dy, w, saved, x_shape, padding, dilation)
+    if method == "shifted":
+        dx, dw = _shifted_backward(dy, w, saved, x_shape, stride, padding)
         return dx, dw, db
     dx, dw = _im2col_backward(dy, w, saved, x_shape, stride, padding, dilation, groups)
     return dx, dw, db

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import require_choice, require_float, require_positive
-from ._windows import output_size, pair
+from ._windows import output_size, pair, phase_length, phase_slices
 
 # --- window geometry ---------------------------------------------------------------------
 
@@ -44,24 +44,19 @@ class _Axis:
 
     def _phase_slices(self):
         """For each phase r: (where its input positions sit in the phase, where they come
-        from in the input). Padded position r + S·t is input position r + S·t - P."""
-        s, p = self.stride, self.padding
-        for r in range(s):
-            first = -(-(p - r) // s) if p > r else 0  # the first t inside the input
-            start = r + s * first - p
-            count = len(range(start, self.size, s))
-            yield r, _along(self.axis, slice(first, first + count)), _along(
-                self.axis, slice(start, None, s))
+        from in the input), as indexes of the 4-D arrays."""
+        for r, inside, source in phase_slices(self.size, self.stride, self.padding):
+            yield r, _along(self.axis, inside), _along(self.axis, source)
 
     def split(self, x: np.ndarray, fill: float) -> np.ndarray:
         """x padded with `fill` along the axis, as S phases: (S, *x's shape with this axis
         ceil((size + 2P)/S) long)."""
         shape = list(x.shape)
-        shape[self.axis] = -(-(self.size + 2 * self.padding) // self.stride)
-        phases = np.full((self.stride, *shape), fill, dtype=x.dtype)
+        shape[self.axis] = phase_length(self.size, self.stride, self.padding)
+        split = np.full((self.stride, *shape), fill, dtype=x.dtype)
         for r, inside, source in self._phase_slices():
-            phases[r][inside] = x[source]
-        return phases
+            split[r][inside] = x[source]
+        return split
 
     def join(self, phases: np.ndarray) -> np.ndarray:
         """The input's positions gathered back out of the phases (the padding dropped)."""
@@ -91,12 +86,12 @@ class _Axis:
         """The backward along the axis: every window adds its value to each of its k
         elements, or, with `chosen` (k masks), only to the element its mask marks."""
         shape = list(per_window.shape)
-        shape[self.axis] = -(-(self.size + 2 * self.padding) // self.stride)
-        phases = np.zeros((self.stride, *shape), dtype=per_window.dtype)
-        for j, target in enumerate(self.taps(phases)):
+        shape[self.axis] = phase_length(self.size, self.stride, self.padding)
+        split = np.zeros((self.stride, *shape), dtype=per_window.dtype)
+        for j, target in enumerate(self.taps(split)):
             # (a masked add, np.add(where=...), is several times slower than this)
             target += per_window if chosen is None else per_window * chosen[j]
-        return self.join(phases)
+        return self.join(split)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,26 @@
-"""conv2d's backward scatters dcols back at stride 1 whatever the forward stride was, so
-dx lands on the wrong pixels once S > 1 (dW and db are still right)."""
+"""conv2d's backward scatters dy·W back at stride 1 whatever the forward stride was, so dx
+lands on the wrong pixels once S > 1 (dW and db are still right)."""
+
+import numpy as np
 
 import impl
 from impl import *  # noqa: F403
-from impl.conv import _im2col_backward
 
 OP, CAUGHT_BY = "conv2d", ("backward_torch", "backward_numeric", "closed_form")
 
 
 def conv2d_backward(dy, ctx):
-    x_shape, w, has_bias, stride, padding, dilation, groups, (method, saved) = ctx
-    if method != "im2col":  # the 3×3 stride-1 path has no stride to forget
-        return impl.conv2d_backward(dy, ctx)
-    dx, dw = _im2col_backward(dy, w, saved, x_shape, (1, 1), padding, dilation, groups)
-    return dx, dw, dy.sum(axis=(0, 2, 3)) if has_bias else None
+    x_shape, w, _, _, (ph, pw), (dh, dw), groups, _ = ctx
+    _, dweights, db = impl.conv2d_backward(dy, ctx)
+    n, c, h, width = x_shape
+    k, per_group, fh, fw = w.shape
+    ho, wo = dy.shape[2:]
+    grad = np.zeros((n, c, h + 2 * ph, width + 2 * pw), dy.dtype)
+    for g in range(groups):
+        kernels = slice(g * k // groups, (g + 1) * k // groups)
+        channels = slice(g * per_group, (g + 1) * per_group)
+        for i in range(fh):
+            for j in range(fw):  # the bug: output (y, x) goes back to (y + i, x + j)
+                grad[:, channels, i * dh:i * dh + ho, j * dw:j * dw + wo] += np.einsum(
+                    "nkyx,kc->ncyx", dy[:, kernels], w[kernels, :, i, j])
+    return np.ascontiguousarray(grad[:, :, ph:ph + h, pw:pw + width]), dweights, db
