@@ -6,12 +6,13 @@ products, so it is laid out for NumPy's BLAS, by case:
 
 - 1×1 at stride 1: a fully connected layer at every pixel [003], (K, C) @ (C, H·W) per
   image, NCHW in and out.
-- stride 1 (any kernel, dilation): the shifted-slices GEMM below, chunk by chunk.
-- otherwise (strides, groups): im2col on a channels-last copy, one GEMM per group.
+- ungrouped, any kernel, stride and dilation: the shifted-slices GEMM below, over the
+  stride phases of the flattened padded image, a few images at a time.
+- grouped: im2col on a channels-last copy, one GEMM per group.
 
 Each backward pass reuses its forward's layout: dW and dx are the two other products of
-the same operands, and the scatter back to x is one strided or contiguous add per kernel
-offset.
+the same operands, and the scatter back to x is one contiguous or strided add per kernel
+tap.
 """
 
 from __future__ import annotations
