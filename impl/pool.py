@@ -43,8 +43,8 @@ class _Axis:
     out: int
 
     def _phase_slices(self):
-        """For each phase r: (where its input positions sit in the phase, where they come
-        from in the input), as indexes of the 4-D arrays."""
+        """For each phase r: where its input positions sit in the phase and which input
+        positions they are, as indexes of the 4-D arrays."""
         for r, inside, source in phase_slices(self.size, self.stride, self.padding):
             yield r, _along(self.axis, inside), _along(self.axis, source)
 
