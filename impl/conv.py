@@ -6,9 +6,9 @@ products, so it is laid out for NumPy's BLAS, by case:
 
 - 1×1 at stride 1: a fully connected layer at every pixel [003], (K, C) @ (C, H·W) per
   image, NCHW in and out.
-- ungrouped, any kernel, stride and dilation: the shifted-slices GEMM below, over the
-  stride phases of the flattened padded image, a few images at a time.
-- grouped: im2col on a channels-last copy, one GEMM per group.
+- everything else, any kernel, stride, dilation and groups: the shifted-slices GEMM below,
+  over the stride phases of the flattened padded image, a few images at a time, one GEMM
+  per group.
 
 Each backward pass reuses its forward's layout: dW and dx are the two other products of
 the same operands, and the scatter back to x is one contiguous or strided add per kernel
@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ._checks import require_float, require_same_dtype, require_shape
 from ._windows import output_size, pair, phase_length, phase_slices
@@ -55,33 +54,9 @@ def _geometry(x, w, stride, padding, dilation, groups):
     return stride, padding, dilation, out
 
 
-def _pad_channels_last(x, padding):
-    """x (N, C, H, W) as a zero-padded channels-last copy (N, H + 2P_h, W + 2P_w, C)."""
-    n, c, h, w = x.shape
-    ph, pw = padding
-    padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
-    padded[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
-    return padded
-
-
-def _im2col(padded, kernel, stride, dilation, out, groups):
-    """Rows of receptive fields: (groups, N·Ho·Wo, F_h·F_w·C/groups), each row ordered
-    (kernel row, kernel column, channel) as the channels-last layout stores it."""
-    n, _, _, c = padded.shape
-    s_n, s_h, s_w, s_c = padded.strides
-    fields = as_strided(
-        padded,
-        shape=(n, *out, *kernel, groups, c // groups),
-        strides=(s_n, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1],
-                 s_c * (c // groups), s_c),
-        writeable=False,
-    )
-    rows = n * out[0] * out[1]
-    return np.moveaxis(fields, 5, 0).reshape(groups, rows, -1)
-
-
 def _kernels_as_rows(w, groups):
-    """w (K, C/groups, F_h, F_w) as (groups, K/groups, F_h·F_w·C/groups), in im2col order."""
+    """w (K, C/groups, F_h, F_w) as (groups, K/groups, F_h·F_w·C/groups), each row in
+    (tap i, tap j, channel) order, as the stacked slices are."""
     k, cg, fh, fw = w.shape
     return w.reshape(groups, k // groups, cg, fh, fw).transpose(0, 1, 3, 4, 2).reshape(
         groups, k // groups, fh * fw * cg)
@@ -111,23 +86,27 @@ class _Phases:
     def length(self) -> int:
         return self.out[0] * self.width  # one slice: Ho rows of the phase, Wq wide
 
-    def stack(self, first: int, count: int, into: np.ndarray) -> np.ndarray:
-        """Images first..first+count as one GEMM operand (F·F·C, count·Ho·Wq): row block t
-        is every channel's slice for tap t, image after image."""
+    def stack(self, first: int, count: int, groups: int, into: np.ndarray) -> np.ndarray:
+        """Images first..first+count as one GEMM operand per group, (groups, F·F·C/groups,
+        count·Ho·Wq): in group g, row block t is the slice of each of g's channels for
+        tap t, image after image."""
         c, length = self.flat.shape[2], self.length
-        into = into[:, :count * length].reshape(len(self.taps), c, count, length)
-        for block, (phase, shift) in zip(into, self.taps, strict=True):
+        into = into[..., :count * length].reshape(groups, len(self.taps), c // groups, count,
+                                                  length)
+        for t, (phase, shift) in enumerate(self.taps):
             images = self.flat[first:first + count, phase, :, shift:shift + length]
-            np.copyto(block, images.transpose(1, 0, 2))
-        return into.reshape(len(self.taps) * c, count * length)
+            np.copyto(into[:, t], images.reshape(count, groups, -1, length).transpose(
+                1, 2, 0, 3))
+        return into.reshape(groups, -1, count * length)
 
     def scatter(self, grad: np.ndarray, first: int, count: int, dstack: np.ndarray) -> None:
-        """The transpose of `stack`: add each tap's row block back where it was read."""
-        c, length = self.flat.shape[2], self.length
-        dstack = dstack.reshape(len(self.taps), c, count, length)
-        for block, (phase, shift) in zip(dstack, self.taps, strict=True):
-            grad[first:first + count, phase, :, shift:shift + length] += block.transpose(
-                1, 0, 2)
+        """The transpose of `stack`: add each tap's row blocks back where they were read."""
+        groups, c, length = dstack.shape[0], self.flat.shape[2], self.length
+        dstack = dstack.reshape(groups, len(self.taps), c // groups, count, length)
+        for t, (phase, shift) in enumerate(self.taps):
+            target = grad[first:first + count, phase, :, shift:shift + length]
+            target.reshape(count, groups, -1, length)[...] += dstack[:, t].transpose(
+                2, 0, 1, 3)
 
 
 def _split_phases(x, kernel, stride, padding, dilation, out) -> _Phases:
@@ -163,36 +142,38 @@ def _chunks(n, per_image_bytes):
     return [(first, min(step, n - first)) for first in range(0, n, step)]
 
 
-def _shifted_forward(x, w, bias, stride, padding, dilation, out):
+def _shifted_forward(x, w, bias, stride, padding, dilation, groups, out):
     n, k = x.shape[0], w.shape[0]
     phases = _split_phases(x, w.shape[2:], stride, padding, dilation, out)
-    kernels = _kernels_as_rows(w, 1)[0]  # (K, F_h·F_w·C) in (i, j, c) order
-    chunks = _chunks(n, kernels.shape[1] * phases.length * x.itemsize)
-    buffer = np.empty((kernels.shape[1], chunks[0][1] * phases.length), dtype=x.dtype)
+    kernels = _kernels_as_rows(w, groups)  # (groups, K/groups, F_h·F_w·C/groups)
+    rows = groups * kernels.shape[2]
+    chunks = _chunks(n, rows * phases.length * x.itemsize)
+    buffer = np.empty((groups, kernels.shape[2], chunks[0][1] * phases.length), x.dtype)
     y = np.empty((n, k, *out), dtype=x.dtype)
     for first, count in chunks:
-        wide = kernels @ phases.stack(first, count, buffer)
+        wide = np.matmul(kernels, phases.stack(first, count, groups, buffer))
         wide = wide.reshape(k, count, out[0], phases.width)
         _to_nchw(wide[..., :out[1]], bias, y[first:first + count])
     return y, phases
 
 
-def _shifted_backward(dy, w, phases, x_shape, stride, padding):
-    """dW = Σ dy_wide @ stackᵀ and dstack = Wᵀ dy_wide, chunk by chunk; each tap's block
-    of dstack adds back into the flat phases' gradient where the tap read them."""
+def _shifted_backward(dy, w, phases, x_shape, stride, padding, groups):
+    """dW = Σ dy_wide @ stackᵀ and dstack = Wᵀ dy_wide per group, chunk by chunk; each
+    tap's blocks of dstack add back into the flat phases' gradient where they were read."""
     n, k = dy.shape[:2]
     (ho, wo), width, length = phases.out, phases.width, phases.length
-    kernels = _kernels_as_rows(w, 1)[0]
+    kernels = _kernels_as_rows(w, groups)
     dw = np.zeros(kernels.shape, dtype=dy.dtype)
     grad = np.zeros_like(phases.flat)
-    chunks = _chunks(n, kernels.shape[1] * length * dy.itemsize)
-    buffer = np.empty((kernels.shape[1], chunks[0][1] * length), dtype=dy.dtype)
+    chunks = _chunks(n, groups * kernels.shape[2] * length * dy.itemsize)
+    buffer = np.empty((groups, kernels.shape[2], chunks[0][1] * length), dtype=dy.dtype)
     for first, count in chunks:
         wide = np.zeros((k, count, ho, width), dtype=dy.dtype)  # 0 in the dropped columns
         wide[..., :wo] = dy[first:first + count].transpose(1, 0, 2, 3)
-        wide = wide.reshape(k, count * length)
-        dw += wide @ phases.stack(first, count, buffer).T
-        phases.scatter(grad, first, count, kernels.T @ wide)
+        wide = wide.reshape(groups, k // groups, count * length)
+        stack = phases.stack(first, count, groups, buffer)
+        dw += np.matmul(wide, stack.transpose(0, 2, 1))
+        phases.scatter(grad, first, count, np.matmul(kernels.transpose(0, 2, 1), wide))
     dw = dw.reshape(k, *w.shape[2:], w.shape[1]).transpose(0, 3, 1, 2)
     return _join_phases(grad, x_shape, stride, padding), np.ascontiguousarray(dw)
 
@@ -226,18 +207,9 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         if b is not None:
             y += b[:, None, None]
         saved = ("pointwise", x)
-    elif groups == 1:
-        y, saved = _shifted_forward(x, w, b, stride, padding, dilation, out)
-        saved = ("shifted", saved)
     else:
-        cols = _im2col(_pad_channels_last(x, padding), w.shape[2:], stride, dilation, out,
-                       groups)
-        # (groups, K/groups, N·Ho·Wo): one GEMM per group, then back to NCHW.
-        product = np.matmul(_kernels_as_rows(w, groups), cols.transpose(0, 2, 1))
-        y = np.empty((n, k, out[0] * out[1]), dtype=x.dtype)
-        _to_nchw(product.reshape(k, n, -1), b, y)
-        y = y.reshape(n, k, *out)
-        saved = ("im2col", cols)
+        y, saved = _shifted_forward(x, w, b, stride, padding, dilation, groups, out)
+        saved = ("shifted", saved)
     return y, (x.shape, w, b is not None, stride, padding, dilation, groups, saved)
 
 
@@ -252,35 +224,8 @@ def conv2d_backward(dy, ctx):
         dx = np.matmul(w[:, :, 0, 0].T, rows_dy).reshape(x_shape)
         dw = np.einsum("nkp,ncp->kc", rows_dy, rows_x, optimize=True)[:, :, None, None]
         return dx, np.ascontiguousarray(dw), db
-    if method == "shifted":
-        dx, dw = _shifted_backward(dy, w, saved, x_shape, stride, padding)
-        return dx, dw, db
-    dx, dw = _im2col_backward(dy, w, saved, x_shape, stride, padding, dilation, groups)
+    dx, dw = _shifted_backward(dy, w, saved, x_shape, stride, padding, groups)
     return dx, dw, db
-
-
-def _im2col_backward(dy, w, cols, x_shape, stride, padding, dilation, groups):
-    """dW = dy_rows @ cols per group; dcols = Wᵀ dy_rows scattered back (col2im) with one
-    strided add per kernel offset."""
-    n, c, h, width = x_shape
-    k, cg, fh, fw = w.shape
-    ho, wo = dy.shape[2:]
-    # dy as (groups, K/groups, N·Ho·Wo), the layout both products want.
-    dy_rows = np.ascontiguousarray(dy.reshape(n, k, ho * wo).transpose(1, 0, 2)).reshape(
-        groups, k // groups, -1)
-    dw = np.matmul(dy_rows, cols)  # (groups, K/groups, F_h·F_w·C/groups)
-    dw = dw.reshape(k, fh, fw, cg).transpose(0, 3, 1, 2).copy()
-    dcols = np.matmul(_kernels_as_rows(w, groups).transpose(0, 2, 1), dy_rows)
-    dcols = dcols.reshape(groups, fh, fw, cg, n, ho, wo)
-    (ph, pw), (sh, sw), (dh, dw_) = padding, stride, dilation
-    grad = np.zeros((n, groups, cg, h + 2 * ph, width + 2 * pw), dtype=dy.dtype)
-    for i in range(fh):
-        for j in range(fw):
-            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-            columns = slice(j * dw_, j * dw_ + sw * (wo - 1) + 1, sw)
-            grad[:, :, :, rows, columns] += dcols[:, i, j].transpose(2, 0, 1, 3, 4)
-    dx = grad.reshape(n, c, h + 2 * ph, width + 2 * pw)[:, :, ph:ph + h, pw:pw + width]
-    return np.ascontiguousarray(dx), dw
 
 
 # --- flatten -----------------------------------------------------------------------------
