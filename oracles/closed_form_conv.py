@@ -17,6 +17,13 @@ def output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def conv2d_output_shape(x_shape, w_shape, stride=1, padding=0, dilation=1) -> tuple:
+    """(N, K, Ho, Wo) of conv2d, each spatial axis by `output_size`."""
+    axes = zip(x_shape[2:], w_shape[2:], pair(stride), pair(padding), pair(dilation),
+               strict=True)
+    return (x_shape[0], w_shape[0], *(output_size(*axis) for axis in axes))
+
+
 def same_padding(kernel: int) -> int:
     """"Same" convolution: P = (F - 1)/2 keeps the size at stride 1, for odd F [000][003]."""
     return (kernel - 1) // 2
@@ -57,11 +64,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     kernel is not flipped [003][004]. Output (N, K, Ho, Wo)."""
     w = np.asarray(w, dtype=np.float64)
     k, cg = w.shape[:2]
-    n, kg = x.shape[0], k // groups
-    y = np.zeros((n, k, output_size(x.shape[2], w.shape[2], pair(stride)[0], pair(padding)[0],
-                                    pair(dilation)[0]),
-                  output_size(x.shape[3], w.shape[3], pair(stride)[1], pair(padding)[1],
-                              pair(dilation)[1])))
+    kg = k // groups
+    y = np.zeros(conv2d_output_shape(x.shape, w.shape, stride, padding, dilation))
     for h, col, _, window in _windows(x, w.shape[2:], stride, padding, dilation):
         for g in range(groups):
             kernels, channels = slice(g * kg, (g + 1) * kg), slice(g * cg, (g + 1) * cg)

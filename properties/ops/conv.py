@@ -48,6 +48,12 @@ def conv2d_cases(draw, dtype, variant=CONV_VARIANTS["bias"], padding=True):
     return Case((x, w, b), hyper, seed)
 
 
+def _output_shape(case: Case) -> tuple:
+    x, w, _ = case.arrays
+    return closed_form_conv.conv2d_output_shape(x.shape, w.shape, **{
+        key: case.hyper[key] for key in ("stride", "padding", "dilation") if key in case.hyper})
+
+
 def _pairs(hyper):
     return {key: closed_form_conv.pair(hyper.get(key, default))
             for key, default in (("stride", 1), ("padding", 0), ("dilation", 1))}
@@ -58,9 +64,7 @@ def conv2d_reduction(case: Case) -> int:
     an input pixel is in, every kernel of its group), N·Ho·Wo for dW and db."""
     x, w, _ = case.arrays
     kernels, per_group, fh, fw = w.shape
-    p = _pairs(case.hyper)
-    ho, wo = (closed_form_conv.output_size(*axis) for axis in zip(
-        x.shape[2:], w.shape[2:], p["stride"], p["padding"], p["dilation"], strict=True))
+    ho, wo = _output_shape(case)[2:]
     taps = fh * fw
     return max(per_group * taps, kernels // case.hyper.get("groups", 1) * taps,
                x.shape[0] * ho * wo)
@@ -124,12 +128,9 @@ def conv2d_output_size_formula(impl, case):
     """Ho = floor((H + 2P - dilation·(F - 1) - 1)/S) + 1, and likewise Wo, for every drawn
     configuration; the notes' (H + 2P - F)/S + 1 rounded down at dilation 1 [003][004]."""
     x, w, b = case.arrays
-    p = _pairs(case.hyper)
-    expected = tuple(closed_form_conv.output_size(*axis) for axis in zip(
-        x.shape[2:], w.shape[2:], p["stride"], p["padding"], p["dilation"], strict=True))
+    expected = _output_shape(case)
     y = _conv(impl, x, w, b, **case.hyper)
-    assert y.shape == (x.shape[0], w.shape[0], *expected), (
-        f"y has shape {y.shape}, expected (N, K, Ho, Wo) = {(x.shape[0], w.shape[0], *expected)}")
+    assert y.shape == expected, f"y has shape {y.shape}, expected (N, K, Ho, Wo) = {expected}"
 
 
 @st.composite
