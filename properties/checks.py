@@ -26,14 +26,62 @@ def run(check, strategy) -> None:
     property_holds()
 
 
-def upstream(y: np.ndarray, case: Case) -> np.ndarray:
+def upstream(y: np.ndarray, case: Case, salt: int = 1) -> np.ndarray:
     """A random upstream gradient of y's shape and dtype, never all ones: under all ones a
     backward that drops a term can still pass (BatchNorm's dx is the classic case)."""
-    return case.rng(salt=1).standard_normal(np.shape(y)).astype(np.asarray(y).dtype)
+    return case.rng(salt=salt).standard_normal(np.shape(y)).astype(np.asarray(y).dtype)
+
+
+def upstreams(op, y, case: Case) -> tuple:
+    """One random upstream gradient per output the op's backward takes one for."""
+    outputs = dict(zip(op.outputs, op.outputs_of(y), strict=True))
+    return tuple(upstream(outputs[name], case, salt=1 + 10 * k)
+                 for k, name in enumerate(op.upstream_outputs))
+
+
+def torch_upstream(op, dys: tuple):
+    """The upstream gradients as the torch oracle takes them: the array for a one-output
+    op, else one entry per output, None where the op takes no gradient."""
+    if len(op.outputs) == 1:
+        return dys[0]
+    given = dict(zip(op.upstream_outputs, dys, strict=True))
+    return tuple(given.get(name) for name in op.outputs)
+
+
+def differentiated(op, forward):
+    """f(*arrays): the outputs `forward` gives that take an upstream gradient, raveled and
+    joined, so the numeric oracle differences Σ_k ⟨dy_k, output_k⟩ as one ⟨dy, f⟩."""
+    positions = [op.outputs.index(name) for name in op.upstream_outputs]
+
+    def f(*arrays):
+        outputs = op.outputs_of(forward(*arrays))
+        return np.concatenate([np.ravel(outputs[k]) for k in positions])
+
+    return f
+
+
+def joined(dys: tuple) -> np.ndarray:
+    """The upstream gradients raveled and joined, in the order `differentiated` joins."""
+    return np.concatenate([np.ravel(d) for d in dys])
 
 
 def _dtype(case: Case):
     return next(a.dtype for a in case.arrays if a is not None and a.dtype.kind == "f")
+
+
+def _as_float64(arrays: tuple) -> tuple:
+    return tuple(a.astype(np.float64) for a in arrays)
+
+
+def _compare_outputs(op, got, expected, case, source: str) -> None:
+    for name, value, truth in zip(op.outputs, op.outputs_of(got), op.outputs_of(expected),
+                                  strict=True):
+        if name in op.integer_outputs:
+            if np.shape(value) != np.shape(truth) or not np.array_equal(value, truth):
+                raise AssertionError(f"{name} vs {source}: got {value!r}, expected {truth!r}")
+            continue
+        assert_close(value, truth, what=f"{name} vs {source}", dtype=_dtype(case),
+                     reduction_length=op.reduction(case))
 
 
 def _compare_grads(op, got, expected, case, source: str) -> None:
@@ -49,33 +97,32 @@ def _compare_grads(op, got, expected, case, source: str) -> None:
 
 
 def forward_vs_torch(impl, op, case: Case) -> None:
-    """The forward output matches PyTorch in float64 on the same input values."""
+    """Every output matches PyTorch in float64 on the same input values."""
     y, _ = impl.forward(op.name, case.arrays, case.hyper)
     expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
-    assert_close(y, expected, what="y vs torch", dtype=_dtype(case),
-                 reduction_length=op.reduction(case))
+    _compare_outputs(op, y, expected, case, "torch")
 
 
 def backward_vs_torch(impl, op, case: Case) -> None:
-    """The gradients for a random upstream gradient match torch.autograd in float64."""
+    """The gradients for random upstream gradients match torch.autograd in float64."""
     y, ctx = impl.forward(op.name, case.arrays, case.hyper)
-    dy = upstream(y, case)
-    got = impl.backward(op.name, dy, ctx, len(op.grads))
+    dys = upstreams(op, y, case)
+    got = impl.backward(op.name, dys, ctx, len(op.grads))
     expected = torch_oracle.vjp(op.name, case.as_float64(), case.hyper,
-                                dy.astype(np.float64), op.grad_indices)
+                                torch_upstream(op, _as_float64(dys)), op.grad_indices)
     _compare_grads(op, got, expected, case, "torch")
 
 
 def backward_vs_numeric(impl, op, case: Case) -> None:
     """The gradients match two-sided differences of the implementation's own forward, in
-    float64, by the notes' relative error [003]; on failure, element by element."""
+    float64, by the notes' relative error [003]; on failure, element by element. With
+    several outputs, the differences are of Σ_k ⟨dy_k, output_k⟩."""
     arrays = case.as_float64()
     y, ctx = impl.forward(op.name, arrays, case.hyper)
-    dy = upstream(y, case).astype(np.float64)
-    got = impl.backward(op.name, dy, ctx, len(op.grads))
-
-    def f(*moved):
-        return impl(op.name, *moved, **case.hyper)
+    dys = _as_float64(upstreams(op, y, case))
+    got = impl.backward(op.name, dys, ctx, len(op.grads))
+    dy = joined(dys)
+    f = differentiated(op, lambda *moved: impl(op.name, *moved, **case.hyper))
 
     for name, index, grad in zip(op.grads, op.grad_indices, got, strict=True):
         if arrays[index] is None:
@@ -99,27 +146,29 @@ def closed_form_check(impl, op, case: Case) -> None:
     y, ctx = impl.forward(op.name, case.arrays, case.hyper)
     if op.name in closed_form.FORWARD:
         expected = closed_form.FORWARD[op.name](*arrays, **case.hyper)
-        assert_close(y, expected, what="y vs closed form", dtype=_dtype(case),
-                     reduction_length=op.reduction(case))
+        _compare_outputs(op, y, expected, case, "closed form")
     if op.grads and op.name in closed_form.BACKWARD:
-        dy = upstream(y, case)
-        got = impl.backward(op.name, dy, ctx, len(op.grads))
-        expected = closed_form.BACKWARD[op.name](dy.astype(np.float64), *arrays, **case.hyper)
+        dys = upstreams(op, y, case)
+        got = impl.backward(op.name, dys, ctx, len(op.grads))
+        expected = closed_form.BACKWARD[op.name](*_as_float64(dys), *arrays, **case.hyper)
         _compare_grads(op, got, expected, case, "closed form")
 
 
-def _expected_shape(op, case: Case) -> tuple:
+def _expected_outputs(op, case: Case) -> tuple:
     arrays = case.as_float64()
     if op.name in closed_form.FORWARD:
-        return np.shape(closed_form.FORWARD[op.name](*arrays, **case.hyper))
-    return np.shape(torch_oracle.forward(op.name, arrays, case.hyper))
+        return op.outputs_of(closed_form.FORWARD[op.name](*arrays, **case.hyper))
+    return op.outputs_of(torch_oracle.forward(op.name, arrays, case.hyper))
 
 
 def _require_array(what: str, value, dtype, shape) -> None:
     if not isinstance(value, np.ndarray):
         raise AssertionError(f"{what}: got {type(value).__name__}, expected numpy.ndarray "
                              f"(after the implementation's to_numpy)")
-    if value.dtype != dtype:
+    if dtype == "integer":
+        if value.dtype.kind not in "iu":
+            raise AssertionError(f"{what}: dtype {value.dtype}, expected an integer dtype")
+    elif value.dtype != dtype:
         raise AssertionError(f"{what}: dtype {value.dtype}, expected {dtype} "
                              f"(the input's dtype is preserved)")
     if value.shape != tuple(shape):
@@ -127,16 +176,24 @@ def _require_array(what: str, value, dtype, shape) -> None:
 
 
 def contract(impl, op, case: Case) -> None:
-    """Outputs are NumPy arrays of the input's dtype and the right shape; gradients have
-    their input's shape and dtype; neither call mutates its inputs."""
+    """Outputs are NumPy arrays of the input's dtype (integer for indices) and the right
+    shape; gradients have their input's shape and dtype; no call mutates its inputs."""
     dtype = _dtype(case)
     before = [None if a is None else a.copy() for a in case.arrays]
     native = [impl.native(a) for a in case.arrays]
     y, ctx = impl.forward_native(op.name, native, case.hyper)
-    _require_array("y", y, dtype, _expected_shape(op, case))
-    dy = upstream(y, case)
-    dy_native = impl.native(dy.copy())
-    grads = impl.backward_native(op.name, dy_native, ctx, len(op.grads)) if op.grads else ()
+    for name, value, expected in zip(op.outputs, op.outputs_of(y),
+                                     _expected_outputs(op, case), strict=True):
+        _require_array(name, value, "integer" if name in op.integer_outputs else dtype,
+                       np.shape(expected))
+    grads = ()
+    if op.grads:
+        dys = upstreams(op, y, case)
+        dys_native = tuple(impl.native(d.copy()) for d in dys)
+        grads = impl.backward_native(op.name, dys_native, ctx, len(op.grads))
+        for name, given, passed in zip(op.upstream_outputs, dys, dys_native, strict=True):
+            if not np.array_equal(impl.as_numpy(passed), given):
+                raise AssertionError(f"{op.name}_backward mutated d{name}")
     for name, index, grad in zip(op.grads, op.grad_indices, grads, strict=True):
         source = case.arrays[index]
         if source is None:
@@ -144,8 +201,6 @@ def contract(impl, op, case: Case) -> None:
                 raise AssertionError(f"d{name}: expected None for an omitted {name}")
             continue
         _require_array(f"d{name}", grad, dtype, source.shape)
-    if not np.array_equal(impl.as_numpy(dy_native), dy):
-        raise AssertionError(f"{op.name}_backward mutated dy")
     for name, original, passed in zip(op.input_names, before, native, strict=True):
         if original is not None and not np.array_equal(
             np.asarray(impl.as_numpy(passed)), original, equal_nan=original.dtype.kind == "f"

@@ -78,6 +78,9 @@ class Implementation:
         return None if array is None else self.to_native(array)
 
     def as_numpy(self, value):
+        """NumPy for a native array; a tuple of outputs (several outputs) element-wise."""
+        if isinstance(value, tuple):
+            return tuple(self.as_numpy(v) for v in value)
         return None if value is None else self.to_numpy(value)
 
     def call(self, name: str, *args, **kwargs):
@@ -102,13 +105,16 @@ class Implementation:
         return self.as_numpy(y), ctx
 
     def backward(self, op_name: str, dy, ctx, count: int) -> tuple:
-        """The gradients as NumPy (None stays None) for a NumPy `dy`."""
-        return self.backward_native(op_name, self.native(dy), ctx, count)
+        """The gradients as NumPy (None stays None) for a NumPy `dy`, or for a tuple of
+        them, one per output the op takes an upstream gradient for."""
+        dys = dy if isinstance(dy, tuple) else (dy,)
+        return self.backward_native(op_name, tuple(self.native(d) for d in dys), ctx, count)
 
     def backward_native(self, op_name: str, dy, ctx, count: int) -> tuple:
-        """As `backward`, for a `dy` already converted; AssertionError unless `count`
-        gradients come back."""
-        grads = self.call(f"{op_name}_backward", dy, ctx)
+        """As `backward`, for upstream gradient(s) already converted; AssertionError unless
+        `count` gradients come back."""
+        dys = dy if isinstance(dy, tuple) else (dy,)
+        grads = self.call(f"{op_name}_backward", *dys, ctx)
         if not isinstance(grads, tuple | list) or len(grads) != count:
             raise AssertionError(
                 f"{op_name}_backward returned {type(grads).__name__}"
@@ -117,15 +123,17 @@ class Implementation:
             )
         return tuple(self.as_numpy(g) for g in grads)
 
-    def __call__(self, op_name: str, *arrays, **hyper) -> np.ndarray:
-        """Just the forward output, as a NumPy array (for invariants)."""
+    def __call__(self, op_name: str, *arrays, **hyper):
+        """Just the forward output as a NumPy array, or a tuple of them for an op with
+        several outputs (for invariants)."""
         y, _ = self.forward(op_name, arrays, hyper)
-        return np.asarray(y)
+        return y if isinstance(y, tuple) else np.asarray(y)
 
     def grads(self, op_name: str, arrays, hyper: dict, dy, count: int) -> tuple:
-        """Forward then backward with upstream gradient `dy`."""
+        """Forward then backward with upstream gradient `dy` (a tuple: one per output)."""
         _, ctx = self.forward(op_name, arrays, hyper)
-        return self.backward(op_name, np.asarray(dy), ctx, count)
+        return self.backward(op_name, dy if isinstance(dy, tuple) else np.asarray(dy), ctx,
+                             count)
 
 
 def resolve_impl_spec(option: str | None) -> str:

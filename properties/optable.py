@@ -53,7 +53,13 @@ class Op:
         pytest parameter a user may xfail;
     cases(dtype, variant): a Hypothesis strategy for a Case;
     oracles: which of "torch", "numeric", "closed" apply (CATALOG);
-    reduction(case): the longest sum behind one output element, which scales tolerances.
+    reduction(case): the longest sum behind one output element, which scales tolerances;
+    outputs: what the forward returns before ctx: one name, the array itself; several, a
+        tuple in this order (batch_norm's new running statistics, an rnn's last state);
+    upstream: the outputs the backward takes a gradient for, in its argument order
+        (default: all of them);
+    integer_outputs: outputs of integer dtype (indices), compared exactly;
+    no_backward: why an op with no differentiable input has none (data preprocessing).
     """
 
     name: str
@@ -67,6 +73,26 @@ class Op:
     oracles: tuple[str, ...] = ("torch", "numeric", "closed")
     reduction: Callable[[Case], int] = lambda case: 1
     invariants: tuple[Invariant, ...] = ()
+    outputs: tuple[str, ...] = ("y",)
+    upstream: tuple[str, ...] | None = None
+    integer_outputs: tuple[str, ...] = ()
+    no_backward: str = ""
+
+    @property
+    def upstream_outputs(self) -> tuple[str, ...]:
+        if not self.grads:
+            return ()
+        return self.outputs if self.upstream is None else self.upstream
+
+    def outputs_of(self, y) -> tuple:
+        """The forward's result as a tuple with one entry per declared output."""
+        if len(self.outputs) == 1:
+            return (y,)
+        if not isinstance(y, tuple | list) or len(y) != len(self.outputs):
+            raise AssertionError(
+                f"{self.name}_forward returned {type(y).__name__} as its outputs; expected "
+                f"a tuple ({', '.join(self.outputs)}) before ctx")
+        return tuple(y)
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -88,18 +114,33 @@ class Op:
         arguments = [name.rstrip("?") + ("=None" if name.endswith("?") else "")
                      for name in self.inputs]
         arguments += [f"{key}={value!r}" for key, value in self.hyper.items()]
-        forward = f"y, ctx = {self.name}_forward({', '.join(arguments)})"
+        outputs = self.outputs[0] if len(self.outputs) == 1 else f"({', '.join(self.outputs)})"
+        forward = f"{outputs}, ctx = {self.name}_forward({', '.join(arguments)})"
         if not self.grads:
             return forward, "—"
         grads = ", ".join(f"d{name}" for name in self.grads)
-        return forward, f"({grads},) = {self.name}_backward(dy, ctx)"
+        grads = f"({grads},)" if len(self.grads) == 1 else grads
+        upstream = ", ".join(f"d{name}" for name in self.upstream_outputs)
+        return forward, f"{grads} = {self.name}_backward({upstream}, ctx)"
 
 
 def _collect() -> dict[str, Op]:
-    from properties.ops import activations, conv, layers, losses, pool
+    from properties.ops import (
+        activations,
+        conv,
+        data,
+        dropout,
+        embedding,
+        layers,
+        losses,
+        norm,
+        pool,
+        recurrent,
+    )
 
     table: dict[str, Op] = {}
-    for module in (activations, losses, layers, conv, pool):
+    for module in (activations, losses, layers, conv, pool, norm, dropout, embedding,
+                   recurrent, data):
         for op in module.OPS:
             if op.name in table:
                 raise ValueError(f"op {op.name!r} is declared twice")
@@ -127,7 +168,10 @@ def contract_table() -> str:
     rows = ["| op | forward | backward | formula | oracles |", "|---|---|---|---|---|"]
     for op in TABLE.values():
         forward, backward = op.signature()
-        backward = "—" if backward == "—" else f"`{backward}`"
+        if backward == "—":
+            backward = f"— ({op.no_backward})" if op.no_backward else "—"
+        else:
+            backward = f"`{backward}`"
         rows.append(f"| {op.name} | `{forward}` | {backward} | {op.formula} | "
                     f"{', '.join(op.oracles)} |")
     return "\n".join(rows)

@@ -37,7 +37,15 @@ def test_every_declared_oracle_exists():
         assert ("closed" in op.oracles) == has_closed, op.name
 
 
-def test_every_op_has_a_backward_and_an_invariant():
+def test_every_op_has_a_backward_or_says_why_not_and_an_invariant():
     for op in TABLE.values():
-        assert op.grads, f"{op.name} declares no differentiable input"
+        assert op.grads or op.no_backward, f"{op.name} declares no differentiable input"
+        assert not (op.grads and op.no_backward), f"{op.name}: a backward and a reason not to"
         assert op.invariants, f"{op.name} has no invariant"
+
+
+def test_declared_outputs_are_consistent():
+    for op in TABLE.values():
+        assert set(op.upstream_outputs) <= set(op.outputs), op.name
+        assert set(op.integer_outputs) <= set(op.outputs), op.name
+        assert not set(op.integer_outputs) & set(op.upstream_outputs), op.name

@@ -6,14 +6,14 @@ import pytest
 
 from oracles import closed_form, numeric
 from oracles import torch as torch_oracle
-from properties.checks import run, upstream
+from properties.checks import differentiated, joined, run, torch_upstream, upstreams
 from properties.optable import TABLE
 from properties.tolerances import assert_close
 
 SHARED = [(op, variant) for op in TABLE.values() for variant in op.variants
           if "torch" in op.oracles and op.name in closed_form.FORWARD]
 TORCH = [(op, variant) for op in TABLE.values() for variant in op.variants
-         if "torch" in op.oracles]
+         if "torch" in op.oracles and op.grads]
 
 
 def _ids(params):
@@ -25,12 +25,14 @@ def test_torch_and_closed_form_agree(op, variant):
     def agree(case):
         arrays = case.as_float64()
         y = torch_oracle.forward(op.name, arrays, case.hyper)
-        assert_close(closed_form.FORWARD[op.name](*arrays, **case.hyper), y,
-                     what="closed vs torch forward", dtype=np.float64)
+        by_formula = op.outputs_of(closed_form.FORWARD[op.name](*arrays, **case.hyper))
+        for got, expected in zip(by_formula, op.outputs_of(y), strict=True):
+            assert_close(got, expected, what="closed vs torch forward", dtype=np.float64)
         if op.name in closed_form.BACKWARD:
-            dy = upstream(y, case)
-            by_torch = torch_oracle.vjp(op.name, arrays, case.hyper, dy, op.grad_indices)
-            by_formula = closed_form.BACKWARD[op.name](dy, *arrays, **case.hyper)
+            dys = upstreams(op, y, case)
+            by_torch = torch_oracle.vjp(op.name, arrays, case.hyper, torch_upstream(op, dys),
+                                        op.grad_indices)
+            by_formula = closed_form.BACKWARD[op.name](*dys, *arrays, **case.hyper)
             for got, expected in zip(by_formula, by_torch, strict=True):
                 if expected is not None:
                     assert_close(got, expected, what="closed vs torch gradient",
@@ -44,15 +46,14 @@ def test_torch_autograd_and_numeric_differences_agree(op, variant):
     def agree(case):
         arrays = case.as_float64()
         y = torch_oracle.forward(op.name, arrays, case.hyper)
-        dy = upstream(y, case)
-        grads = torch_oracle.vjp(op.name, arrays, case.hyper, dy, op.grad_indices)
-
-        def f(*moved):
-            return torch_oracle.forward(op.name, moved, case.hyper)
-
+        dys = upstreams(op, y, case)
+        grads = torch_oracle.vjp(op.name, arrays, case.hyper, torch_upstream(op, dys),
+                                 op.grad_indices)
+        f = differentiated(op, lambda *moved: torch_oracle.forward(op.name, moved, case.hyper))
         for index, grad in zip(op.grad_indices, grads, strict=True):
             if grad is not None:
-                result = numeric.directional_check(f, arrays, index, grad, dy, case.rng(2))
+                result = numeric.directional_check(f, arrays, index, grad, joined(dys),
+                                                   case.rng(2))
                 assert result.ok, (op.name, index, result)
 
     run(agree, op.cases("float64", op.variants[variant]))
