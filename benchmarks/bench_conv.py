@@ -1,5 +1,5 @@
 """asv benchmarks for convolution and pooling, forward and forward+backward, float32, on
-the shapes of the convolution issue (benchmarks/conv_vs_torch.py prints the ratios to
+the shapes of the convolution issue (benchmarks/vs_torch.py prints the ratios to
 PyTorch)."""
 
 import numpy as np

@@ -1,9 +1,17 @@
-"""Our conv2d and pooling against PyTorch's on the CPU: median times, interleaved in one
-process, and their ratio (ours / torch: below 1 we are faster).
+"""Our conv2d, pooling, batch norm and LSTM against PyTorch's on the CPU: median times,
+interleaved in one process, and their ratio (ours / torch: below 1 we are faster).
 
-    python benchmarks/conv_vs_torch.py [--threads T] [--repeats R] [--only conv|pool]
-                                       [--openblas-coretype auto|inherit|NAME]
-                                       [--malloc default|stable] [--no-memory]
+    python benchmarks/vs_torch.py [--threads T] [--repeats R]
+                                  [--only conv|pool|norm|recurrent]
+                                  [--openblas-coretype auto|inherit|NAME]
+                                  [--malloc default|stable] [--no-memory]
+
+Families: conv (conv2d), pool (max_pool2d, avg_pool2d), norm (batch norm in train mode,
+against F.batch_norm on copies of the running buffers, which it updates in place) and
+recurrent (a one-layer LSTM, against torch.nn.LSTM called with our weights through
+torch.func.functional_call; on the CPU PyTorch runs oneDNN's fused RNN kernel). Every case is
+float32; forward+backward feeds random upstream gradients to every differentiable output
+(y, h_n and c_n for the LSTM; y, not the running statistics, for batch norm).
 
 Both libraries get the same thread count (default: every core): PyTorch by
 torch.set_num_threads, NumPy's OpenBLAS by OPENBLAS_NUM_THREADS, set before NumPy loads.
@@ -26,21 +34,28 @@ no trimming), so neither library pays them: steadier times, and the ones a long 
 loop sees. The default leaves malloc as it is, which is what a user's script gets.
 
 Peak memory is the growth of the resident set over a fresh process's baseline during one
-forward+backward, each backend in its own subprocess.
+forward+backward of each family's first op, each backend in its own subprocess.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# FAMILIES' keys, for --only: the families themselves need NumPy and PyTorch, which load
+# after the options set their threads.
+FAMILY_NAMES = ("conv", "pool", "norm", "recurrent")
 
 
 def _options(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--only", choices=("conv", "pool"), default=None)
+    parser.add_argument("--only", choices=FAMILY_NAMES, default=None)
     parser.add_argument("--openblas-coretype", default="auto", metavar="auto|inherit|NAME",
                         help="OpenBLAS kernels: its own detection (auto, the default), the "
                              "environment's OPENBLAS_CORETYPE (inherit), or a core name")
@@ -88,9 +103,38 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from torch.func import functional_call  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import impl  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Op:
+    """impl's NAME_forward / NAME_backward against a PyTorch function of the same arrays.
+
+    `torch` takes the case's arrays as tensors, in impl's order, with its hyperparameters,
+    and returns the differentiable outputs (a tensor or a tuple); `outputs` picks the same
+    outputs from our forward's result, in the order NAME_backward takes their gradients
+    (before ctx). Only the first `grads` arrays get gradients (None: every one)."""
+
+    name: str
+    torch: Callable
+    outputs: Callable = lambda result: (result,)
+    grads: int | None = None
+
+
+@dataclass(frozen=True)
+class Family:
+    shapes: list[tuple[int, ...]]
+    case: Callable  # (shape, rng) -> (arrays, hyper): impl's arguments
+    describe: Callable  # shape -> the table's shape column
+    ops: list[Op]
+
+
+def _labelled(letters: str, shape) -> str:
+    return " ".join(f"{letter}{size}" for letter, size in zip(letters, shape, strict=True))
+
 
 # (N, C, H, W, K, F, S, P) as the convolution issue names them.
 CONV_SHAPES = [
@@ -103,6 +147,17 @@ CONV_SHAPES = [
 POOL_SHAPES = [
     (32, 64, 112, 112, 3, 2, 1),
     (32, 64, 32, 32, 2, 2, 0),
+]
+# Batch norm's x: (N, C, H, W) after a ResNet stage, and (N, F) after a wide linear layer.
+NORM_SHAPES = [
+    (32, 64, 56, 56),
+    (64, 256, 14, 14),
+    (256, 4096),
+]
+# (T, N, I, H): time-major x (T, N, I), hidden size H.
+LSTM_SHAPES = [
+    (50, 32, 256, 256),
+    (100, 64, 128, 512),
 ]
 
 
@@ -120,40 +175,99 @@ def _pool_case(shape, rng):
     return (x,), {"kernel_size": kernel, "stride": s, "padding": p}
 
 
-def _ours(name, arrays, hyper):
-    forward, backward = getattr(impl, f"{name}_forward"), getattr(impl, f"{name}_backward")
-
-    def run_forward():
-        return forward(*arrays, **hyper)[0]
-
-    def run_both(dy):
-        y, ctx = forward(*arrays, **hyper)
-        return backward(dy, ctx)
-
-    return run_forward, run_both
+def _norm_case(shape, rng):
+    channels = shape[1]
+    x = rng.standard_normal(shape, dtype=np.float32)
+    gamma = 1 + 0.1 * rng.standard_normal(channels, dtype=np.float32)
+    beta = 0.1 * rng.standard_normal(channels, dtype=np.float32)
+    running = (np.zeros(channels, dtype=np.float32), np.ones(channels, dtype=np.float32))
+    return (x, gamma, beta, *running), {"training": True, "momentum": 0.1, "eps": 1e-5}
 
 
-def _torch(function, arrays, hyper):
-    tensors = [torch.from_numpy(a) for a in arrays]
-    leaves = [t.clone().requires_grad_() for t in tensors]
+def _lstm_case(shape, rng):
+    t, n, i, h = shape
+    x = rng.standard_normal((t, n, i), dtype=np.float32)
+    h0, c0 = (rng.standard_normal((n, h), dtype=np.float32) for _ in range(2))
+    # Weights ~ 1/√H, as torch's own initialisation, so the gates are not saturated.
+    w_ih, w_hh, b_ih, b_hh = (rng.standard_normal(size, dtype=np.float32) / h**0.5
+                              for size in ((4 * h, i), (4 * h, h), 4 * h, 4 * h))
+    return (x, h0, c0, w_ih, w_hh, b_ih, b_hh), {}
 
-    def run_forward():
-        with torch.no_grad():
-            return function(*tensors, **hyper)
 
-    def run_both(dy):
-        for leaf in leaves:
-            leaf.grad = None
-        function(*leaves, **hyper).backward(dy)
+def _torch_batch_norm(x, gamma, beta, running_mean, running_var, **hyper):
+    return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
 
-    return run_forward, run_both
+
+@functools.cache
+def _lstm_module(input_size: int, hidden: int) -> torch.nn.LSTM:
+    return torch.nn.LSTM(input_size, hidden)  # only its structure: the weights are passed
+
+
+def _torch_lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+    module = _lstm_module(x.shape[2], h0.shape[1])
+    weights = dict(zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                       (w_ih, w_hh, b_ih, b_hh), strict=True))
+    y, (h_n, c_n) = functional_call(module, weights, (x, (h0[None], c0[None])))
+    return y, h_n[0], c_n[0]
 
 
 FAMILIES = {
-    "conv": (CONV_SHAPES, _conv_case, {"conv2d": F.conv2d}),
-    "pool": (POOL_SHAPES, _pool_case, {"max_pool2d": F.max_pool2d,
-                                       "avg_pool2d": F.avg_pool2d}),
+    "conv": Family(CONV_SHAPES, _conv_case, lambda shape: _labelled("NCHWKFSP", shape),
+                   [Op("conv2d", F.conv2d)]),
+    "pool": Family(POOL_SHAPES, _pool_case, lambda shape: _labelled("NCHWksp", shape),
+                   [Op("max_pool2d", F.max_pool2d), Op("avg_pool2d", F.avg_pool2d)]),
+    "norm": Family(NORM_SHAPES, _norm_case,
+                   lambda shape: _labelled("NCHW" if len(shape) == 4 else "NF", shape),
+                   # y only: the running statistics have no gradient
+                   [Op("batch_norm", _torch_batch_norm, lambda result: result[:1], grads=3)]),
+    "recurrent": Family(LSTM_SHAPES, _lstm_case, lambda shape: _labelled("TNIH", shape),
+                        [Op("lstm", _torch_lstm, tuple)]),
 }
+assert tuple(FAMILIES) == FAMILY_NAMES
+
+
+def _as_tuple(outputs) -> tuple:
+    return outputs if isinstance(outputs, tuple) else (outputs,)
+
+
+def _ours(op, arrays, hyper):
+    """run_forward() -> the differentiable outputs; run_both(dys) -> the gradients."""
+    forward = getattr(impl, f"{op.name}_forward")
+    backward = getattr(impl, f"{op.name}_backward")
+
+    def run_forward():
+        return op.outputs(forward(*arrays, **hyper)[0])
+
+    def run_both(dys):
+        _, ctx = forward(*arrays, **hyper)
+        return backward(*dys, ctx)
+
+    return run_forward, run_both
+
+
+def _torch(op, arrays, hyper):
+    # Copies, not views of our arrays: torch's batch norm updates its running buffers in place.
+    tensors = [torch.from_numpy(a).clone() for a in arrays]
+    count = len(tensors) if op.grads is None else op.grads
+    leaves = [t.requires_grad_() for t in tensors[:count]]
+    inputs = [*leaves, *tensors[count:]]
+
+    def run_forward():
+        with torch.no_grad():
+            return _as_tuple(op.torch(*inputs, **hyper))
+
+    def run_both(dys):
+        for leaf in leaves:
+            leaf.grad = None
+        torch.autograd.backward(_as_tuple(op.torch(*inputs, **hyper)), dys)
+
+    return run_forward, run_both
+
+
+def _upstream(outputs) -> list[np.ndarray]:
+    """Random upstream gradients, one per output (never all ones: that hides errors)."""
+    rng = np.random.default_rng(1)
+    return [rng.standard_normal(tuple(y.shape), dtype=np.float32) for y in outputs]
 
 
 def _timed(function, *args) -> float:
@@ -162,15 +276,13 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - start
 
 
-def _compare(name, torch_function, arrays, hyper, repeats):
+def _compare(op, arrays, hyper, repeats):
     """Median seconds of (ours fwd, torch fwd, ours fwd+bwd, torch fwd+bwd), interleaved."""
-    ours_forward, ours_both = _ours(name, arrays, hyper)
-    torch_forward, torch_both = _torch(torch_function, arrays, hyper)
-    y = ours_forward()
-    dy = np.random.default_rng(1).standard_normal(y.shape, dtype=np.float32)
-    dy_tensor = torch.from_numpy(dy)
-    pairs = [(ours_forward, ()), (torch_forward, ()), (ours_both, (dy,)),
-             (torch_both, (dy_tensor,))]
+    ours_forward, ours_both = _ours(op, arrays, hyper)
+    torch_forward, torch_both = _torch(op, arrays, hyper)
+    dys = _upstream(ours_forward())
+    pairs = [(ours_forward, ()), (torch_forward, ()), (ours_both, (dys,)),
+             (torch_both, ([torch.from_numpy(dy) for dy in dys],))]
     for function, args in pairs:  # warm up: first calls allocate and pick kernels
         function(*args)
     times = [[] for _ in pairs]
@@ -192,20 +304,19 @@ def _peak_rss_bytes() -> int:
 
 
 def _measure_memory(family, index, backend) -> None:
-    """In a fresh process: print the peak resident growth of one forward+backward."""
-    shapes, make_case, functions = FAMILIES[family]
-    name, torch_function = next(iter(functions.items()))
-    arrays, hyper = make_case(shapes[int(index)], np.random.default_rng(0))
-    forward, both = (_ours(name, arrays, hyper) if backend == "ours"
-                     else _torch(torch_function, arrays, hyper))
-    y = forward()
-    dy = np.random.default_rng(1).standard_normal(tuple(y.shape), dtype=np.float32)
-    dy = dy if backend == "ours" else torch.from_numpy(dy)
-    del y
+    """In a fresh process: print the peak resident growth of one forward+backward of the
+    family's first op."""
+    family = FAMILIES[family]
+    arrays, hyper = family.case(family.shapes[int(index)], np.random.default_rng(0))
+    forward, both = (_ours if backend == "ours" else _torch)(family.ops[0], arrays, hyper)
+    outputs = forward()
+    dys = _upstream(outputs)
+    dys = dys if backend == "ours" else [torch.from_numpy(dy) for dy in dys]
+    del outputs
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")  # reset the peak (VmHWM) to the current resident set
     before = _rss_bytes()
-    both(dy)
+    both(dys)
     print(_peak_rss_bytes() - before)
 
 
@@ -235,14 +346,6 @@ def _openblas_core() -> str:
     return "?"
 
 
-def _describe(shape, family) -> str:
-    if family == "conv":
-        n, c, h, w, k, f, s, p = shape
-        return f"N{n} C{c} H{h} W{w} K{k} F{f} S{s} P{p}"
-    n, c, h, w, kernel, s, p = shape
-    return f"N{n} C{c} H{h} W{w} k{kernel} s{s} p{p}"
-
-
 def main() -> None:
     torch.set_num_threads(OPTIONS.threads)
     if OPTIONS.memory_of:
@@ -261,21 +364,20 @@ def main() -> None:
         header += f"  {'peak MiB ours':>13} {'torch':>6}"
     print(header)
     rng = np.random.default_rng(0)
-    for family, (shapes, make_case, functions) in FAMILIES.items():
-        if OPTIONS.only and family != OPTIONS.only:
+    for name, family in FAMILIES.items():
+        if OPTIONS.only and name != OPTIONS.only:
             continue
-        for name, torch_function in functions.items():
-            for index, shape in enumerate(shapes):
-                arrays, hyper = make_case(shape, rng)
-                fo, ft, bo, bt = _compare(name, torch_function, arrays, hyper, OPTIONS.repeats)
-                line = (f"{name:<11} {_describe(shape, family):<30} {fo * 1e3:9.2f} "
+        for op in family.ops:
+            for index, shape in enumerate(family.shapes):
+                arrays, hyper = family.case(shape, rng)
+                fo, ft, bo, bt = _compare(op, arrays, hyper, OPTIONS.repeats)
+                line = (f"{op.name:<11} {family.describe(shape):<30} {fo * 1e3:9.2f} "
                         f"{ft * 1e3:8.2f} {fo / ft:6.2f}  {bo * 1e3:9.2f} {bt * 1e3:8.2f} "
                         f"{bo / bt:6.2f}")
-                if not OPTIONS.no_memory and name == next(iter(functions)):
-                    line += (f"  {_memory(family, index, 'ours'):>13} "
-                             f"{_memory(family, index, 'torch'):>6}")
+                if not OPTIONS.no_memory and op is family.ops[0]:
+                    line += (f"  {_memory(name, index, 'ours'):>13} "
+                             f"{_memory(name, index, 'torch'):>6}")
                 print(line, flush=True)
-
 
 if __name__ == "__main__":
     main()

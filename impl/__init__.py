@@ -41,6 +41,9 @@ from .conv import (
     residual_block_backward,
     residual_block_forward,
 )
+from .data import normalize_forward
+from .dropout import dropout_backward, dropout_forward
+from .embedding import embedding_backward, embedding_forward, embedding_nearest_forward
 from .linear import linear_backward, linear_forward
 from .losses import (
     binary_cross_entropy_backward,
@@ -56,6 +59,7 @@ from .losses import (
     mse_backward,
     mse_forward,
 )
+from .norm import batch_norm_backward, batch_norm_forward
 from .pool import (
     avg_pool2d_backward,
     avg_pool2d_forward,
@@ -64,6 +68,7 @@ from .pool import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from .recurrent import lstm_backward, lstm_forward, rnn_backward, rnn_forward
 
 __all__ = [
     # activations
@@ -95,4 +100,13 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward",
     "avg_pool2d_forward", "avg_pool2d_backward",
     "lp_pool2d_forward", "lp_pool2d_backward",
+    # normalization, dropout, embedding
+    "batch_norm_forward", "batch_norm_backward",
+    "normalize_forward",
+    "dropout_forward", "dropout_backward",
+    "embedding_forward", "embedding_backward",
+    "embedding_nearest_forward",
+    # recurrent
+    "rnn_forward", "rnn_backward",
+    "lstm_forward", "lstm_backward",
 ]

@@ -265,6 +265,23 @@ def sgd_step_with_weight_decay(w, g, lr, decay):
     return (1 - decay) * _f64(w) - lr * _f64(g)
 
 
+# --- dropout -----------------------------------------------------------------------------
+
+
+def dropout(x, mask, keep_prob=0.5, training=True):
+    """Inverted dropout with the mask d given: a·d/keep_prob in training, a itself at test
+    time [003]."""
+    return _f64(x) * mask / keep_prob if training else _f64(x)
+
+
+def _dropout_backward(dy, x, mask, keep_prob=0.5, training=True):
+    return (_f64(dy) * mask / keep_prob if training else _f64(dy),)
+
+
+FORWARD["dropout"] = dropout
+BACKWARD["dropout"] = _dropout_backward
+
+
 # --- convolution and pooling: their own modules, one registry ----------------------------
 
 from oracles import closed_form_conv, closed_form_pool  # noqa: E402

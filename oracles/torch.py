@@ -4,8 +4,8 @@
 inputs as NumPy arrays in the contract's argument order (None for an omitted optional
 input, such as linear's bias) and its hyperparameters as a dict of keywords (missing ones
 take the contract's defaults). Floating arrays become float64 tensors, integer arrays
-(cross_entropy's class indices) int64 tensors. Results come back as float64 NumPy arrays;
-a loss is a 0-d array.
+(cross_entropy's class indices) int64 tensors. Results come back as float64 NumPy arrays
+(int64 for indices), a tuple of them for an op with several outputs; a loss is a 0-d array.
 
 The table ``_OPS`` maps each op name to a function of tensors and keywords built from
 ``torch.nn.functional`` and torch ops; it is the whole of this oracle's knowledge.
@@ -77,6 +77,48 @@ def _residual_block(x, w1, b1, w2, b2):
     return F.relu(F.conv2d(hidden, w2, b2, padding=pad) + x)
 
 
+def _batch_norm(x, gamma, beta, running_mean, running_var, training=True, momentum=0.1,
+                eps=1e-5):
+    # F.batch_norm updates the running statistics in place: update copies, return them.
+    mean, var = running_mean.detach().clone(), running_var.detach().clone()
+    return F.batch_norm(x, mean, var, gamma, beta, training, momentum, eps), mean, var
+
+
+def _dropout(x, mask, keep_prob=0.5, training=True):
+    # torch's dropout draws its own mask; with the mask fixed it is the notes' a·d/keep_prob.
+    return x * mask / keep_prob if training else x.clone()
+
+
+def _embedding_nearest(queries, weight):
+    # argmin returns the first of tied minima, the lower row.
+    flat = queries.reshape(-1, weight.shape[1])
+    return torch.cdist(flat, weight).argmin(dim=1).reshape(queries.shape[:-1])
+
+
+def _normalize(x, mean=None, std=None):
+    if mean is None:
+        mean, std = x.mean(dim=0), x.std(dim=0, correction=0)
+    return (x - mean) / torch.where(std > 0, std, torch.ones_like(std)), mean, std
+
+
+def _rnn(x, h0, w_ih, w_hh, b_ih, b_hh):
+    module = torch.nn.RNN(x.shape[2], h0.shape[1], dtype=torch.float64)
+    y, h_n = torch.func.functional_call(module, _layer0(w_ih, w_hh, b_ih, b_hh), (x, h0[None]))
+    return y, h_n[0]
+
+
+def _lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+    module = torch.nn.LSTM(x.shape[2], h0.shape[1], dtype=torch.float64)
+    y, (h_n, c_n) = torch.func.functional_call(module, _layer0(w_ih, w_hh, b_ih, b_hh),
+                                               (x, (h0[None], c0[None])))
+    return y, h_n[0], c_n[0]
+
+
+def _layer0(w_ih, w_hh, b_ih, b_hh):
+    """Our weights in place of a one-layer nn.RNN's or nn.LSTM's own."""
+    return {"weight_ih_l0": w_ih, "weight_hh_l0": w_hh, "bias_ih_l0": b_ih, "bias_hh_l0": b_hh}
+
+
 _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
@@ -99,6 +141,13 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "lp_pool2d": _lp_pool2d,
     "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
     "residual_block": _residual_block,
+    "batch_norm": _batch_norm,
+    "normalize": _normalize,
+    "dropout": _dropout,
+    "embedding": F.embedding,  # (indices, weight), the table's rows looked up
+    "embedding_nearest": _embedding_nearest,
+    "rnn": _rnn,  # time-major (T, N, I), one layer, torch's parameters copied in
+    "lstm": _lstm,
 }
 
 SUPPORTED: frozenset[str] = frozenset(_OPS)
@@ -128,33 +177,48 @@ def _to_tensor(array, requires_grad: bool = False) -> torch.Tensor | None:
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    if not tensor.is_floating_point():  # indices stay integers
+        return tensor.detach().to(torch.int64).numpy().copy()
     return tensor.detach().to(torch.float64).numpy().copy()
 
 
-def forward(name: str, arrays: Sequence, hyper: dict | None = None) -> np.ndarray:
-    """The op's output as PyTorch computes it in float64."""
+def forward(name: str, arrays: Sequence, hyper: dict | None = None):
+    """The op's output as PyTorch computes it in float64; a tuple of them for an op with
+    several outputs."""
     function = _function(name)
     tensors = [_to_tensor(a) for a in arrays]
     with torch.no_grad():
         y = function(*tensors, **(hyper or {}))
-    return _to_numpy(y)
+    return tuple(_to_numpy(t) for t in y) if isinstance(y, tuple) else _to_numpy(y)
+
+
+def _pair_upstream(name: str, outputs, dy) -> tuple[list, list]:
+    """The outputs that get an upstream gradient and those gradients, as tensors."""
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    dys = dy if isinstance(dy, tuple) else (dy,)
+    if len(dys) != len(outputs):
+        raise ValueError(f"{name}: {len(dys)} upstream gradient(s) for {len(outputs)} outputs")
+    pairs = [(y, torch.as_tensor(np.asarray(d, dtype=np.float64)))
+             for y, d in zip(outputs, dys, strict=True) if d is not None]
+    for y, d in pairs:
+        if d.shape != y.shape:
+            raise ValueError(f"{name}: an upstream gradient has shape {tuple(d.shape)}, "
+                             f"expected its output's shape {tuple(y.shape)}")
+    return [y for y, _ in pairs], [d for _, d in pairs]
 
 
 def vjp(name: str, arrays: Sequence, hyper: dict | None, dy, wrt: Sequence[int]) -> tuple:
-    """Gradients of ⟨dy, op(arrays)⟩ with respect to arrays[i] for each i in `wrt`, by
-    torch.autograd in float64; None for an input passed as None."""
+    """Gradients of Σ ⟨dy_k, output_k⟩ with respect to arrays[i] for each i in `wrt`, by
+    torch.autograd in float64; None for an input passed as None. `dy` is one array for an
+    op with one output, else a tuple with one entry per output (None: no gradient)."""
     function = _function(name)
     wrt = tuple(int(i) for i in wrt)
     tensors = [_to_tensor(a, requires_grad=i in wrt and a is not None)
                for i, a in enumerate(arrays)]
     with torch.enable_grad():
-        y = function(*tensors, **(hyper or {}))
-        upstream = torch.as_tensor(np.asarray(dy, dtype=np.float64))
-        if upstream.shape != y.shape:
-            raise ValueError(f"{name}: dy has shape {tuple(upstream.shape)}, "
-                             f"expected y's shape {tuple(y.shape)}")
+        outputs, upstream = _pair_upstream(name, function(*tensors, **(hyper or {})), dy)
         inputs = [tensors[i] for i in wrt if tensors[i] is not None]
-        grads = torch.autograd.grad(y, inputs, grad_outputs=upstream, allow_unused=True)
+        grads = torch.autograd.grad(outputs, inputs, grad_outputs=upstream, allow_unused=True)
     by_index = dict(zip((i for i in wrt if tensors[i] is not None), grads, strict=True))
     result = []
     for i in wrt:

@@ -1,4 +1,5 @@
-"""Bad arguments to the convolution and pooling ops fail at the call, with the error type
+"""Bad arguments to the convolution, pooling, normalisation, dropout, embedding and
+recurrent ops fail at the call, with the error type
 and the name of the argument the contract promises."""
 
 import numpy as np
@@ -10,6 +11,26 @@ X = np.zeros((1, 2, 4, 4), np.float32)
 W = np.zeros((3, 2, 3, 3), np.float32)
 ODD = np.zeros((2, 2, 3, 3), np.float32)
 B = np.zeros(2, np.float32)
+F2 = np.ones(2, np.float32)  # one per channel of X
+SEQ = np.zeros((3, 2, 4), np.float32)  # (T, N, I)
+H0 = np.zeros((2, 5), np.float32)
+
+
+def _bn(x=X, **hyper):
+    return impl.batch_norm_forward(x, F2, F2, F2, F2, **hyper)
+
+
+def _rnn(x=SEQ, h0=H0, w_ih=None, hidden=5):
+    w_ih = np.zeros((hidden, 4), np.float32) if w_ih is None else w_ih
+    return impl.rnn_forward(x, h0, w_ih, np.zeros((hidden, hidden), np.float32),
+                            np.zeros(hidden, np.float32), np.zeros(hidden, np.float32))
+
+
+def _lstm(w_hh_rows=20):
+    return impl.lstm_forward(SEQ, H0, H0, np.zeros((20, 4), np.float32),
+                             np.zeros((w_hh_rows, 5), np.float32), np.zeros(20, np.float32),
+                             np.zeros(20, np.float32))
+
 
 BAD = {
     "stride 0": (lambda: impl.conv2d_forward(X, W, stride=0), ValueError, "stride"),
@@ -43,6 +64,45 @@ BAD = {
                                             np.zeros(3, np.float32)), ValueError, "w2"),
     "flatten past the last axis": (lambda: impl.flatten_forward(X, start_dim=4), ValueError,
                                    "start_dim"),
+    "batch norm gamma for other channels": (
+        lambda: impl.batch_norm_forward(X, np.ones(3, np.float32), F2, F2, F2), ValueError,
+        "gamma"),
+    "batch norm of one value per channel": (lambda: _bn(X[:1, :, :1, :1]), ValueError, "x"),
+    "batch norm momentum over 1": (lambda: _bn(momentum=1.5), ValueError, "momentum"),
+    "batch norm eps 0": (lambda: _bn(eps=0), ValueError, "eps"),
+    "batch norm training as text": (lambda: _bn(training="eval"), TypeError, "training"),
+    "batch norm of a vector": (lambda: _bn(X[0, 0, 0]), ValueError, "x"),
+    "keep_prob 0": (lambda: impl.dropout_forward(X, keep_prob=0), ValueError, "keep_prob"),
+    "keep_prob over 1": (lambda: impl.dropout_forward(X, keep_prob=1.2), ValueError,
+                         "keep_prob"),
+    "mask of floats": (lambda: impl.dropout_forward(X, mask=np.ones_like(X)), TypeError,
+                       "mask"),
+    "mask of another shape": (lambda: impl.dropout_forward(X, mask=np.ones(3, bool)),
+                              ValueError, "mask"),
+    "rng that is not a Generator": (lambda: impl.dropout_forward(X, rng=0), TypeError, "rng"),
+    "float indices": (lambda: impl.embedding_forward(np.zeros(2), F2[:, None]), TypeError,
+                      "indices"),
+    "index past the table": (lambda: impl.embedding_forward(np.array([2]), F2[:, None]),
+                             ValueError, "indices"),
+    "negative index": (lambda: impl.embedding_forward(np.array([-1]), F2[:, None]),
+                       ValueError, "indices"),
+    "query of another width": (lambda: impl.embedding_nearest_forward(F2, F2[:, None]),
+                               ValueError, "queries"),
+    "rnn x without a batch axis": (lambda: _rnn(SEQ[:, 0]), ValueError, "x"),
+    "rnn empty sequence": (lambda: _rnn(SEQ[:0]), ValueError, "x"),
+    "rnn h0 of another size": (lambda: _rnn(h0=H0[:, :3]), ValueError, "h0"),
+    "rnn w_ih for other inputs": (lambda: _rnn(w_ih=np.zeros((5, 3), np.float32)),
+                                  ValueError, "w_ih"),
+    "rnn float64 weights for float32 x": (lambda: _rnn(w_ih=np.zeros((5, 4))), TypeError,
+                                          "w_ih"),
+    "lstm w_hh without four gate blocks": (lambda: _lstm(w_hh_rows=5), ValueError, "w_hh"),
+    "normalize given a mean without a std": (
+        lambda: impl.normalize_forward(X, mean=X[0]), ValueError, "mean, std"),
+    "normalize std of another shape": (
+        lambda: impl.normalize_forward(X, mean=X[0], std=X[0, 0]), ValueError, "std"),
+    "normalize negative std": (
+        lambda: impl.normalize_forward(X, mean=X[0], std=-np.ones_like(X[0])), ValueError,
+        "std"),
 }
 
 

@@ -45,6 +45,46 @@ def _residual_block(x, w1, b1, w2, b2):
                                padding=pad) + x)
 
 
+def _batch_norm(x, gamma, beta, running_mean, running_var, training=True, momentum=0.1,
+                eps=1e-5):
+    mean, var = running_mean.clone(), running_var.clone()  # updated in place by torch
+    return F.batch_norm(x, mean, var, gamma, beta, training, momentum, eps), mean, var
+
+
+def _dropout(x, mask=None, keep_prob=0.5, training=True, rng=None):
+    if not training:
+        return x.clone()
+    if mask is None:
+        mask = torch.from_numpy((rng or np.random.default_rng()).random(tuple(x.shape))
+                                < keep_prob)
+    return x * mask / keep_prob
+
+
+def _embedding_nearest(queries, weight):
+    flat = queries.reshape(-1, weight.shape[1])
+    return torch.cdist(flat, weight).argmin(dim=1).reshape(queries.shape[:-1])
+
+
+def _normalize(x, mean=None, std=None):
+    if mean is None:
+        mean, std = x.mean(dim=0), x.std(dim=0, correction=0)
+    return (x - mean) / torch.where(std > 0, std, torch.ones_like(std)), mean.clone(), std.clone()
+
+
+def _recurrent(module_type):
+    def run(x, *states_and_weights):
+        count = len(states_and_weights) - 4
+        states, (w_ih, w_hh, b_ih, b_hh) = states_and_weights[:count], states_and_weights[count:]
+        module = module_type(x.shape[2], w_hh.shape[1], dtype=x.dtype)
+        parameters = {"weight_ih_l0": w_ih, "weight_hh_l0": w_hh, "bias_ih_l0": b_ih,
+                      "bias_hh_l0": b_hh}
+        initial = states[0][None] if count == 1 else tuple(s[None] for s in states)
+        y, final = torch.func.functional_call(module, parameters, (x, initial))
+        return (y, final[0]) if count == 1 else (y, final[0][0], final[1][0])
+
+    return run
+
+
 FUNCTIONS = {
     "step": _step,
     "sign": torch.sign,
@@ -75,10 +115,19 @@ FUNCTIONS = {
         x, norm_type, kernel_size, stride),
     "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
     "residual_block": _residual_block,
+    "batch_norm": _batch_norm,
+    "dropout": _dropout,
+    "embedding": F.embedding,
+    "rnn": _recurrent(torch.nn.RNN),
+    "lstm": _recurrent(torch.nn.LSTM),
 }
-# Differentiable inputs by position; the rest (targets) are data.
+FORWARD_ONLY = {"embedding_nearest": _embedding_nearest, "normalize": _normalize}
+# Differentiable inputs by position; the rest (targets, indices, statistics) are data.
 DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2), "conv2d": (0, 1, 2),
-                  "residual_block": (0, 1, 2, 3, 4)}
+                  "residual_block": (0, 1, 2, 3, 4), "batch_norm": (0, 1, 2),
+                  "embedding": (1,), "rnn": tuple(range(6)), "lstm": tuple(range(7))}
+# Outputs that take an upstream gradient, when not all of them do.
+UPSTREAM = {"batch_norm": 1}
 
 
 def _define(name, function):
@@ -88,12 +137,16 @@ def _define(name, function):
         inputs = [a.detach().clone().requires_grad_(i in wrt and a.is_floating_point())
                   if a is not None else None for i, a in enumerate(arrays)]
         y = function(*inputs, **hyper)
-        return y.detach().clone(), (y, [inputs[i] for i in wrt])
+        outputs = y if isinstance(y, tuple) else (y,)
+        copies = tuple(t.detach().clone() for t in outputs)
+        graph = outputs[:UPSTREAM.get(name, len(outputs))]
+        return (copies if isinstance(y, tuple) else copies[0]), (graph, [inputs[i] for i in wrt])
 
-    def backward(dy, ctx):
-        y, inputs = ctx
+    def backward(*dys_and_ctx):
+        *dys, (outputs, inputs) = dys_and_ctx
         live = [x for x in inputs if x is not None]
-        grads = iter(torch.autograd.grad(y, live, dy, retain_graph=True, allow_unused=True))
+        grads = iter(torch.autograd.grad(outputs, live, dys, retain_graph=True,
+                                         allow_unused=True))
         out = []
         for x in inputs:
             grad = None if x is None else next(grads)
@@ -103,5 +156,16 @@ def _define(name, function):
     globals()[f"{name}_forward"], globals()[f"{name}_backward"] = forward, backward
 
 
+def _define_forward_only(name, function):
+    def forward(*arrays, **hyper):
+        with torch.no_grad():
+            y = function(*arrays, **hyper)
+        return (tuple(y) if isinstance(y, tuple) else y), None
+
+    globals()[f"{name}_forward"] = forward
+
+
 for _name, _function in FUNCTIONS.items():
     _define(_name, _function)
+for _name, _function in FORWARD_ONLY.items():
+    _define_forward_only(_name, _function)

@@ -1,4 +1,4 @@
-"""Layers (CATALOG section 2): linear so far; conv, pooling and the rest join here."""
+"""The fully connected layer (CATALOG section 2): its table entry and its invariant."""
 
 from __future__ import annotations
 
