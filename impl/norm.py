@@ -55,33 +55,33 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training=True,
             raise ValueError(f"x: train mode needs more than one value per channel to take "
                              f"a variance, got shape {x.shape}")
         mean = x.mean(axis=axes, keepdims=True)
-        x_hat = x - mean  # centred once: the variance and x̂ both start from it
-        var = (x_hat * x_hat).mean(axis=axes, keepdims=True)
+        centred = x - mean  # once: the variance, y and the backward all start from it
+        var = (centred * centred).mean(axis=axes, keepdims=True)
         new_mean = (1 - momentum) * running_mean + momentum * mean.ravel()
         new_var = (1 - momentum) * running_var + momentum * var.ravel() * (m / (m - 1))
     else:
-        x_hat = x - mean
+        centred = x - mean
         new_mean, new_var = running_mean.copy(), running_var.copy()
     inv_std = 1 / np.sqrt(var + eps)
-    x_hat *= inv_std
-    y = x_hat * g
+    y = centred * (g * inv_std)  # γ x̂ without forming x̂ = (x - μ)/σ on its own
     y += b
     return (y, new_mean.astype(x.dtype), new_var.astype(x.dtype)), (
-        x_hat, g, inv_std, training, m)
+        centred, g, inv_std, training, m)
 
 
 def batch_norm_backward(dy, ctx):
-    """dβ = Σ dy and dγ = Σ dy·x̂ over every axis but 1. In train mode μ and σ² depend on
-    x, so dx has three terms: dx = (γ/σ)(dy - mean(dy) - x̂·mean(dy·x̂)), where the two
-    means are dβ/m and dγ/m, the sums just taken. In eval mode the statistics are
-    constants and dx = γ dy / σ."""
-    x_hat, g, inv_std, training, m = ctx
+    """dβ = Σ dy and dγ = Σ dy·x̂ over every axis but 1, with x̂ = (x - μ)/σ. In train mode
+    μ and σ² depend on x, so dx has three terms: dx = (γ/σ)(dy - mean(dy) - x̂·mean(dy·x̂)),
+    where the two means are dβ/m and dγ/m, the sums just taken. In eval mode the
+    statistics are constants and dx = γ dy / σ."""
+    centred, g, inv_std, training, m = ctx
     axes = (0, *range(2, dy.ndim))
+    per_channel = (1, -1, *[1] * (dy.ndim - 2))
     dbeta = dy.sum(axis=axes)
-    dgamma = (dy * x_hat).sum(axis=axes)
+    dgamma = (dy * centred).sum(axis=axes) * inv_std.ravel()
     if training:
-        per_channel = (1, -1, *[1] * (dy.ndim - 2))
-        dx = dy - (dbeta.reshape(per_channel) + x_hat * dgamma.reshape(per_channel)) / m
+        dx = dy - dbeta.reshape(per_channel) / m
+        dx -= centred * (inv_std * dgamma.reshape(per_channel) / m)  # x̂·dγ/m
         dx *= g * inv_std
     else:
         dx = dy * (g * inv_std)

@@ -11,7 +11,7 @@ batch_norm_forward = impl.batch_norm_forward
 
 
 def batch_norm_backward(dy, ctx):
-    x_hat, g, inv_std, training, m = ctx
+    _, g, inv_std, training, _ = ctx
     dx, dgamma, dbeta = impl.batch_norm_backward(dy, ctx)
     if training:
         dx = g * inv_std * (dy - dy.mean(axis=(0, *range(2, dy.ndim)), keepdims=True))
