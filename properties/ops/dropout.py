@@ -38,27 +38,26 @@ def _drawing(case):
     return x, {**case.hyper, "rng": case.rng(5)}
 
 
+def _is_identity(impl, case, arrays, hyper, what):
+    x = arrays[0]
+    y, ctx = impl.forward("dropout", arrays, hyper)
+    assert np.array_equal(y, x), f"{what} changed x"
+    dy = case.rng(1).standard_normal(x.shape).astype(x.dtype)
+    (dx,) = impl.backward("dropout", dy, ctx, 1)
+    assert np.array_equal(dx, dy), f"{what} changed dy"
+
+
 @invariant()
 def dropout_keep_prob_1_is_identity(impl, case):
     """With keep_prob = 1 every unit is kept and nothing is scaled: y = x, dx = dy."""
     x, hyper = _drawing(case)
-    y, ctx = impl.forward("dropout", (x, None), {**hyper, "keep_prob": 1.0})
-    assert np.array_equal(y, x), "keep_prob = 1 changed x"
-    dy = case.rng(1).standard_normal(x.shape).astype(x.dtype)
-    (dx,) = impl.backward("dropout", dy, ctx, 1)
-    assert np.array_equal(dx, dy), "keep_prob = 1 changed dy"
+    _is_identity(impl, case, (x, None), {**hyper, "keep_prob": 1.0}, "keep_prob = 1")
 
 
 @invariant()
 def dropout_eval_is_identity(impl, case):
     """At test time dropout is off [001][003]: y = x and dx = dy, whatever the mask."""
-    x, mask = case.arrays
-    hyper = {**case.hyper, "training": False}
-    y, ctx = impl.forward("dropout", (x, mask), hyper)
-    assert np.array_equal(y, x), "eval mode changed x"
-    dy = case.rng(1).standard_normal(x.shape).astype(x.dtype)
-    (dx,) = impl.backward("dropout", dy, ctx, 1)
-    assert np.array_equal(dx, dy), "eval mode changed dy"
+    _is_identity(impl, case, case.arrays, {**case.hyper, "training": False}, "eval mode")
 
 
 @invariant()
