@@ -154,7 +154,8 @@ SUPPORTED: frozenset[str] = frozenset(_OPS)
 """The op names this oracle has a truth for."""
 
 
-def _function(name: str) -> Callable[..., torch.Tensor]:
+def function(name: str) -> Callable[..., torch.Tensor]:
+    """The op as a function of float64 tensors and the contract's keywords."""
     try:
         return _OPS[name]
     except KeyError:
@@ -185,10 +186,10 @@ def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
 def forward(name: str, arrays: Sequence, hyper: dict | None = None):
     """The op's output as PyTorch computes it in float64; a tuple of them for an op with
     several outputs."""
-    function = _function(name)
+    op = function(name)
     tensors = [_to_tensor(a) for a in arrays]
     with torch.no_grad():
-        y = function(*tensors, **(hyper or {}))
+        y = op(*tensors, **(hyper or {}))
     return tuple(_to_numpy(t) for t in y) if isinstance(y, tuple) else _to_numpy(y)
 
 
@@ -211,12 +212,12 @@ def vjp(name: str, arrays: Sequence, hyper: dict | None, dy, wrt: Sequence[int])
     """Gradients of Σ ⟨dy_k, output_k⟩ with respect to arrays[i] for each i in `wrt`, by
     torch.autograd in float64; None for an input passed as None. `dy` is one array for an
     op with one output, else a tuple with one entry per output (None: no gradient)."""
-    function = _function(name)
+    op = function(name)
     wrt = tuple(int(i) for i in wrt)
     tensors = [_to_tensor(a, requires_grad=i in wrt and a is not None)
                for i, a in enumerate(arrays)]
     with torch.enable_grad():
-        outputs, upstream = _pair_upstream(name, function(*tensors, **(hyper or {})), dy)
+        outputs, upstream = _pair_upstream(name, op(*tensors, **(hyper or {})), dy)
         inputs = [tensors[i] for i in wrt if tensors[i] is not None]
         grads = torch.autograd.grad(outputs, inputs, grad_outputs=upstream, allow_unused=True)
     by_index = dict(zip((i for i in wrt if tensors[i] is not None), grads, strict=True))

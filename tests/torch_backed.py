@@ -9,6 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from oracles import torch as torch_oracle
+
 
 def to_native(array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(array))  # a copy: the suite's arrays stay untouched
@@ -58,17 +60,6 @@ def _dropout(x, mask=None, keep_prob=0.5, training=True, rng=None):
         mask = torch.from_numpy((rng or np.random.default_rng()).random(tuple(x.shape))
                                 < keep_prob)
     return x * mask / keep_prob
-
-
-def _embedding_nearest(queries, weight):
-    flat = queries.reshape(-1, weight.shape[1])
-    return torch.cdist(flat, weight).argmin(dim=1).reshape(queries.shape[:-1])
-
-
-def _normalize(x, mean=None, std=None):
-    if mean is None:
-        mean, std = x.mean(dim=0), x.std(dim=0, correction=0)
-    return (x - mean) / torch.where(std > 0, std, torch.ones_like(std)), mean.clone(), std.clone()
 
 
 def _recurrent(module_type):
@@ -121,7 +112,8 @@ FUNCTIONS = {
     "rnn": _recurrent(torch.nn.RNN),
     "lstm": _recurrent(torch.nn.LSTM),
 }
-FORWARD_ONLY = {"embedding_nearest": _embedding_nearest, "normalize": _normalize}
+# Forward-only ops: plain torch expressions, the torch oracle's own.
+FORWARD_ONLY = {name: torch_oracle.function(name) for name in ("embedding_nearest", "normalize")}
 # Differentiable inputs by position; the rest (targets, indices, statistics) are data.
 DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2), "conv2d": (0, 1, 2),
                   "residual_block": (0, 1, 2, 3, 4), "batch_norm": (0, 1, 2),
