@@ -1,8 +1,9 @@
-"""Our conv2d, pooling, batch norm and LSTM against PyTorch's on the CPU: median times,
-interleaved in one process, and their ratio (ours / torch: below 1 we are faster).
+"""Our conv2d, pooling, batch norm, LSTM and optimizers against PyTorch's on the CPU:
+median times, interleaved in one process, and their ratio (ours / torch: below 1 we are
+faster).
 
     python benchmarks/vs_torch.py [--threads T] [--repeats R]
-                                  [--only conv|pool|norm|recurrent]
+                                  [--only conv|pool|norm|recurrent|optim]
                                   [--openblas-coretype auto|inherit|NAME]
                                   [--malloc default|stable] [--no-memory]
 
@@ -12,6 +13,12 @@ recurrent (a one-layer LSTM, against torch.nn.LSTM called with our weights throu
 torch.func.functional_call; on the CPU PyTorch runs oneDNN's fused RNN kernel). Every case is
 float32; forward+backward feeds random upstream gradients to every differentiable output
 (y, h_n and c_n for the LSTM; y, not the running statistics, for batch norm).
+
+optim times one step (it has no forward/backward split) of sgd, momentum_average (torch's
+SGD with momentum β at lr·(1−β) takes the same step), adagrad, rmsprop, adam and adamw on
+10M float32 parameters, against torch.optim with foreach=True and with fused=True (its
+fused CPU kernel; "-" where torch has none, as for RMSprop). Ours returns a new parameter
+array and new state arrays; torch updates its parameter and state in place.
 
 Both libraries get the same thread count (default: every core): PyTorch by
 torch.set_num_threads, NumPy's OpenBLAS by OPENBLAS_NUM_THREADS, set before NumPy loads.
@@ -34,7 +41,8 @@ no trimming), so neither library pays them: steadier times, and the ones a long 
 loop sees. The default leaves malloc as it is, which is what a user's script gets.
 
 Peak memory is the growth of the resident set over a fresh process's baseline during one
-forward+backward of each family's first op, each backend in its own subprocess.
+forward+backward of each family's first op (one step of each optimizer, torch's after a
+first step has made its state), each backend in its own subprocess.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ from dataclasses import dataclass
 
 # FAMILIES' keys, for --only: the families themselves need NumPy and PyTorch, which load
 # after the options set their threads.
-FAMILY_NAMES = ("conv", "pool", "norm", "recurrent")
+FAMILY_NAMES = ("conv", "pool", "norm", "recurrent", "optim")
 
 
 def _options(argv=None):
@@ -107,6 +115,7 @@ from torch.func import functional_call  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import impl  # noqa: E402
+from benchmarks import _cases  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -136,64 +145,6 @@ def _labelled(letters: str, shape) -> str:
     return " ".join(f"{letter}{size}" for letter, size in zip(letters, shape, strict=True))
 
 
-# (N, C, H, W, K, F, S, P) as the convolution issue names them.
-CONV_SHAPES = [
-    (32, 64, 32, 32, 64, 3, 1, 1),
-    (64, 128, 16, 16, 128, 3, 1, 1),
-    (8, 3, 224, 224, 64, 7, 2, 3),
-    (32, 256, 8, 8, 256, 1, 1, 0),
-]
-# (N, C, H, W, kernel, stride, padding): ResNet's stem pool and a plain 2×2 halving.
-POOL_SHAPES = [
-    (32, 64, 112, 112, 3, 2, 1),
-    (32, 64, 32, 32, 2, 2, 0),
-]
-# Batch norm's x: (N, C, H, W) after a ResNet stage, and (N, F) after a wide linear layer.
-NORM_SHAPES = [
-    (32, 64, 56, 56),
-    (64, 256, 14, 14),
-    (256, 4096),
-]
-# (T, N, I, H): time-major x (T, N, I), hidden size H.
-LSTM_SHAPES = [
-    (50, 32, 256, 256),
-    (100, 64, 128, 512),
-]
-
-
-def _conv_case(shape, rng):
-    n, c, h, w, k, f, s, p = shape
-    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    weight = rng.standard_normal((k, c, f, f), dtype=np.float32) / (c * f * f) ** 0.5
-    bias = rng.standard_normal(k, dtype=np.float32)
-    return (x, weight, bias), {"stride": s, "padding": p}
-
-
-def _pool_case(shape, rng):
-    n, c, h, w, kernel, s, p = shape
-    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    return (x,), {"kernel_size": kernel, "stride": s, "padding": p}
-
-
-def _norm_case(shape, rng):
-    channels = shape[1]
-    x = rng.standard_normal(shape, dtype=np.float32)
-    gamma = 1 + 0.1 * rng.standard_normal(channels, dtype=np.float32)
-    beta = 0.1 * rng.standard_normal(channels, dtype=np.float32)
-    running = (np.zeros(channels, dtype=np.float32), np.ones(channels, dtype=np.float32))
-    return (x, gamma, beta, *running), {"training": True, "momentum": 0.1, "eps": 1e-5}
-
-
-def _lstm_case(shape, rng):
-    t, n, i, h = shape
-    x = rng.standard_normal((t, n, i), dtype=np.float32)
-    h0, c0 = (rng.standard_normal((n, h), dtype=np.float32) for _ in range(2))
-    # Weights ~ 1/√H, as torch's own initialisation, so the gates are not saturated.
-    w_ih, w_hh, b_ih, b_hh = (rng.standard_normal(size, dtype=np.float32) / h**0.5
-                              for size in ((4 * h, i), (4 * h, h), 4 * h, 4 * h))
-    return (x, h0, c0, w_ih, w_hh, b_ih, b_hh), {}
-
-
 def _torch_batch_norm(x, gamma, beta, running_mean, running_var, **hyper):
     return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
 
@@ -212,18 +163,45 @@ def _torch_lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
 
 
 FAMILIES = {
-    "conv": Family(CONV_SHAPES, _conv_case, lambda shape: _labelled("NCHWKFSP", shape),
-                   [Op("conv2d", F.conv2d)]),
-    "pool": Family(POOL_SHAPES, _pool_case, lambda shape: _labelled("NCHWksp", shape),
+    "conv": Family(_cases.CONV_SHAPES, _cases.conv_case,
+                   lambda shape: _labelled("NCHWKFSP", shape), [Op("conv2d", F.conv2d)]),
+    "pool": Family(_cases.POOL_SHAPES, _cases.pool_case,
+                   lambda shape: _labelled("NCHWksp", shape),
                    [Op("max_pool2d", F.max_pool2d), Op("avg_pool2d", F.avg_pool2d)]),
-    "norm": Family(NORM_SHAPES, _norm_case,
+    "norm": Family(_cases.NORM_SHAPES, _cases.norm_case,
                    lambda shape: _labelled("NCHW" if len(shape) == 4 else "NF", shape),
                    # y only: the running statistics have no gradient
                    [Op("batch_norm", _torch_batch_norm, lambda result: result[:1], grads=3)]),
-    "recurrent": Family(LSTM_SHAPES, _lstm_case, lambda shape: _labelled("TNIH", shape),
-                        [Op("lstm", _torch_lstm, tuple)]),
+    "recurrent": Family(_cases.LSTM_SHAPES, _cases.lstm_case,
+                        lambda shape: _labelled("TNIH", shape), [Op("lstm", _torch_lstm, tuple)]),
 }
-assert tuple(FAMILIES) == FAMILY_NAMES
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """impl's NAME_init / NAME_step with `hyper` (lr included) against the torch.optim
+    class that takes the same step with `torch_hyper`; `fused`: torch has a fused CPU
+    kernel for it."""
+
+    name: str
+    hyper: dict
+    torch: type
+    torch_hyper: dict
+    fused: bool = True
+
+
+OPTIMIZERS = [
+    Optimizer("sgd", {"lr": 0.01}, torch.optim.SGD, {"lr": 0.01}),
+    Optimizer("momentum_average", {"lr": 0.01, "beta": 0.9}, torch.optim.SGD,
+              {"lr": 0.01 * (1 - 0.9), "momentum": 0.9}),
+    Optimizer("adagrad", {"lr": 0.01}, torch.optim.Adagrad, {"lr": 0.01}),
+    Optimizer("rmsprop", {"lr": 0.01}, torch.optim.RMSprop, {"lr": 0.01}, fused=False),
+    Optimizer("adam", {"lr": 1e-3}, torch.optim.Adam, {"lr": 1e-3}),
+    Optimizer("adamw", {"lr": 1e-3, "weight_decay": 0.01}, torch.optim.AdamW,
+              {"lr": 1e-3, "weight_decay": 0.01}),
+]
+TORCH_OPTIM_VARIANTS = ("foreach", "fused")
+assert (*FAMILIES, "optim") == FAMILY_NAMES
 
 
 def _as_tuple(outputs) -> tuple:
@@ -270,10 +248,39 @@ def _upstream(outputs) -> list[np.ndarray]:
     return [rng.standard_normal(tuple(y.shape), dtype=np.float32) for y in outputs]
 
 
+def _our_step(optimizer, param, grad):
+    """step() -> one of our steps from fresh state (ours never changes what it is given)."""
+    hyper = {key: value for key, value in optimizer.hyper.items() if key != "lr"}
+    state = getattr(impl, f"{optimizer.name}_init")(param, **hyper)
+    step = getattr(impl, f"{optimizer.name}_step")
+    return lambda: step(param, grad, state, **optimizer.hyper)
+
+
+def _torch_step(optimizer, param, grad, variant):
+    """step() -> torch.optim's step, in place on copies (variant: foreach or fused); None
+    where torch has no such kernel."""
+    if variant == "fused" and not optimizer.fused:
+        return None
+    leaf = torch.from_numpy(param).clone().requires_grad_()
+    leaf.grad = torch.from_numpy(grad).clone()
+    return optimizer.torch([leaf], **optimizer.torch_hyper, **{variant: True}).step
+
+
 def _timed(function, *args) -> float:
     start = time.perf_counter()
     function(*args)
     return time.perf_counter() - start
+
+
+def _interleaved(calls, repeats):
+    """Median seconds of each (function, args), timed in turn `repeats` times."""
+    for function, args in calls:  # warm up: first calls allocate and pick kernels
+        function(*args)
+    times = [[] for _ in calls]
+    for _ in range(repeats):
+        for slot, (function, args) in enumerate(calls):
+            times[slot].append(_timed(function, *args))
+    return [float(np.median(t)) for t in times]
 
 
 def _compare(op, arrays, hyper, repeats):
@@ -281,15 +288,16 @@ def _compare(op, arrays, hyper, repeats):
     ours_forward, ours_both = _ours(op, arrays, hyper)
     torch_forward, torch_both = _torch(op, arrays, hyper)
     dys = _upstream(ours_forward())
-    pairs = [(ours_forward, ()), (torch_forward, ()), (ours_both, (dys,)),
-             (torch_both, ([torch.from_numpy(dy) for dy in dys],))]
-    for function, args in pairs:  # warm up: first calls allocate and pick kernels
-        function(*args)
-    times = [[] for _ in pairs]
-    for _ in range(repeats):
-        for slot, (function, args) in enumerate(pairs):
-            times[slot].append(_timed(function, *args))
-    return [float(np.median(t)) for t in times]
+    return _interleaved([(ours_forward, ()), (torch_forward, ()), (ours_both, (dys,)),
+                         (torch_both, ([torch.from_numpy(dy) for dy in dys],))], repeats)
+
+
+def _compare_steps(optimizer, arrays, repeats):
+    """Median seconds of our step and of each torch variant's (None where it has none)."""
+    steps = [_our_step(optimizer, *arrays),
+             *(_torch_step(optimizer, *arrays, variant) for variant in TORCH_OPTIM_VARIANTS)]
+    times = iter(_interleaved([(step, ()) for step in steps if step is not None], repeats))
+    return [None if step is None else next(times) for step in steps]
 
 
 def _rss_bytes() -> int:
@@ -305,7 +313,20 @@ def _peak_rss_bytes() -> int:
 
 def _measure_memory(family, index, backend) -> None:
     """In a fresh process: print the peak resident growth of one forward+backward of the
-    family's first op."""
+    family's first op (of one step of optimizer `index`, ours or a torch variant's)."""
+    if family == "optim":
+        optimizer = OPTIMIZERS[int(index)]
+        arrays, _ = _cases.optim_case(_cases.OPTIM_SHAPES[0], np.random.default_rng(0))
+        step = (_our_step(optimizer, *arrays) if backend == "ours"
+                else _torch_step(optimizer, *arrays, backend))
+        if backend != "ours":
+            step()  # torch makes its state on the first step
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        before = _rss_bytes()
+        step()
+        print(_peak_rss_bytes() - before)
+        return
     family = FAMILIES[family]
     arrays, hyper = family.case(family.shapes[int(index)], np.random.default_rng(0))
     forward, both = (_ours if backend == "ours" else _torch)(family.ops[0], arrays, hyper)
@@ -358,6 +379,13 @@ def main() -> None:
           f"{OPTIONS.malloc}; numpy "
           f"{np.__version__}, torch {torch.__version__}; float32; median of "
           f"{OPTIONS.repeats} interleaved runs, ms")
+    if OPTIONS.only in (None, *FAMILIES):
+        _layer_rows()
+    if OPTIONS.only in (None, "optim"):
+        _optim_rows()
+
+
+def _layer_rows() -> None:
     header = (f"{'op':<11} {'shape':<30} {'fwd ours':>9} {'torch':>8} {'ratio':>6}  "
               f"{'f+b ours':>9} {'torch':>8} {'ratio':>6}")
     if not OPTIONS.no_memory:
@@ -378,6 +406,32 @@ def main() -> None:
                     line += (f"  {_memory(name, index, 'ours'):>13} "
                              f"{_memory(name, index, 'torch'):>6}")
                 print(line, flush=True)
+
+
+def _optim_rows() -> None:
+    """One step per optimizer: ours, then torch's foreach and fused steps, with our ratio
+    to each."""
+    print("# optim: one step; torch.optim with foreach=True and with fused=True (its fused "
+          "CPU kernel; '-' where torch has none); ratio = ours / torch")
+    header = (f"{'optimizer':<17} {'params':>7} {'step ours':>10} {'foreach':>8} {'ratio':>6}"
+              f"  {'fused':>8} {'ratio':>6}")
+    if not OPTIONS.no_memory:
+        header += f"  {'peak MiB ours':>13} {'foreach':>7} {'fused':>6}"
+    print(header)
+    arrays, _ = _cases.optim_case(_cases.OPTIM_SHAPES[0], np.random.default_rng(0))
+    for index, optimizer in enumerate(OPTIMIZERS):
+        ours, *theirs = _compare_steps(optimizer, arrays, OPTIONS.repeats)
+        line = f"{optimizer.name:<17} {arrays[0].size / 1e6:>6g}M {ours * 1e3:10.2f}"
+        for separator, seconds in zip(("", "  "), theirs, strict=True):
+            line += separator + (f" {'-':>8} {'-':>6}" if seconds is None
+                                 else f" {seconds * 1e3:8.2f} {ours / seconds:6.2f}")
+        if not OPTIONS.no_memory:
+            memory = [_memory("optim", index, backend) if exists else "-"
+                      for backend, exists in (("ours", True), ("foreach", True),
+                                              ("fused", optimizer.fused))]
+            line += f"  {memory[0]:>13} {memory[1]:>7} {memory[2]:>6}"
+        print(line, flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -33,6 +33,13 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .classic import (
+    delta_rule_forward,
+    hot_cold_step_forward,
+    logistic_regression_step_forward,
+    mp_neuron_forward,
+    perceptron_step_forward,
+)
 from .conv import (
     conv2d_backward,
     conv2d_forward,
@@ -41,9 +48,27 @@ from .conv import (
     residual_block_backward,
     residual_block_forward,
 )
-from .data import normalize_forward
+from .data import (
+    normalize_forward,
+    one_hot_argmax_forward,
+    one_hot_forward,
+    precision_recall_f1_forward,
+)
 from .dropout import dropout_backward, dropout_forward
 from .embedding import embedding_backward, embedding_forward, embedding_nearest_forward
+from .gd import (
+    least_squares_backward,
+    least_squares_forward,
+    linear_regression_backward,
+    linear_regression_forward,
+    mini_batches_forward,
+)
+from .init import (
+    glorot_normal_forward,
+    he_normal_forward,
+    small_normal_forward,
+    xavier_normal_forward,
+)
 from .linear import linear_backward, linear_forward
 from .losses import (
     binary_cross_entropy_backward,
@@ -59,7 +84,32 @@ from .losses import (
     mse_backward,
     mse_forward,
 )
+from .networks import mlp_backward, mlp_forward
 from .norm import batch_norm_backward, batch_norm_forward
+from .optim import (
+    adadelta_init,
+    adadelta_step,
+    adagrad_init,
+    adagrad_step,
+    adam_init,
+    adam_step,
+    adamw_init,
+    adamw_step,
+    ewa_forward,
+    lr_decay_forward,
+    momentum_average_init,
+    momentum_average_step,
+    momentum_step_init,
+    momentum_step_step,
+    momentum_velocity_init,
+    momentum_velocity_step,
+    nesterov_init,
+    nesterov_step,
+    rmsprop_init,
+    rmsprop_step,
+    sgd_init,
+    sgd_step,
+)
 from .pool import (
     avg_pool2d_backward,
     avg_pool2d_forward,
@@ -103,10 +153,33 @@ __all__ = [
     # normalization, dropout, embedding
     "batch_norm_forward", "batch_norm_backward",
     "normalize_forward",
+    "one_hot_forward", "one_hot_argmax_forward", "precision_recall_f1_forward",
     "dropout_forward", "dropout_backward",
     "embedding_forward", "embedding_backward",
     "embedding_nearest_forward",
+    # classic learning rules, gradient-descent flavours, whole networks
+    "mp_neuron_forward", "perceptron_step_forward", "delta_rule_forward",
+    "hot_cold_step_forward", "logistic_regression_step_forward",
+    "mini_batches_forward",
+    "linear_regression_forward", "linear_regression_backward",
+    "least_squares_forward", "least_squares_backward",
+    "mlp_forward", "mlp_backward",
     # recurrent
     "rnn_forward", "rnn_backward",
     "lstm_forward", "lstm_backward",
+    # initialisers
+    "small_normal_forward", "xavier_normal_forward", "glorot_normal_forward",
+    "he_normal_forward",
+    # optimizers
+    "sgd_init", "sgd_step",
+    "momentum_velocity_init", "momentum_velocity_step",
+    "momentum_step_init", "momentum_step_step",
+    "momentum_average_init", "momentum_average_step",
+    "nesterov_init", "nesterov_step",
+    "adagrad_init", "adagrad_step",
+    "adadelta_init", "adadelta_step",
+    "rmsprop_init", "rmsprop_step",
+    "adam_init", "adam_step",
+    "adamw_init", "adamw_step",
+    "lr_decay_forward", "ewa_forward",
 ]

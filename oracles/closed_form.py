@@ -282,10 +282,17 @@ FORWARD["dropout"] = dropout
 BACKWARD["dropout"] = _dropout_backward
 
 
-# --- convolution and pooling: their own modules, one registry ----------------------------
+# --- families with modules of their own, one registry --------------------------------
 
-from oracles import closed_form_conv, closed_form_pool  # noqa: E402
+from oracles import (  # noqa: E402
+    closed_form_classic,
+    closed_form_conv,
+    closed_form_data,
+    closed_form_optim,
+    closed_form_pool,
+)
 
-for _family in (closed_form_conv, closed_form_pool):
+for _family in (closed_form_conv, closed_form_pool, closed_form_optim, closed_form_data,
+                closed_form_classic):
     FORWARD.update(_family.FORWARD)
     BACKWARD.update(_family.BACKWARD)

@@ -120,3 +120,16 @@ def jacobian(f: Forward, x: np.ndarray, eps: float = EPSILON) -> np.ndarray:
         columns.append((np.asarray(f(x + unit)) - np.asarray(f(x - unit))) / (2 * eps))
     out_shape = np.shape(f(x))
     return np.stack(columns, axis=-1).reshape(out_shape + x.shape)
+
+
+def one_sided_jacobian(f: Forward, x: np.ndarray, eps: float = EPSILON) -> np.ndarray:
+    """∂f/∂x by one-sided differences (f(x + ε) - f(x))/ε, whose error is O(ε) where the
+    two-sided one's is O(ε²) [003]. No check uses it: it is here to show why they don't."""
+    x = np.asarray(x, dtype=np.float64)
+    base = np.asarray(f(x))
+    columns = []
+    for position in np.ndindex(x.shape):
+        unit = np.zeros_like(x)
+        unit[position] = eps
+        columns.append((np.asarray(f(x + unit)) - base) / eps)
+    return np.stack(columns, axis=-1).reshape(base.shape + x.shape)

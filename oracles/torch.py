@@ -19,6 +19,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from oracles import torch_optim
+
 
 def _mse(pred, target, reduction="mean"):
     # "half" is the notes' J = 1/(2m) Σ (h - y)² [002]: half of the mean form.
@@ -114,9 +116,76 @@ def _lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
     return y, h_n[0], c_n[0]
 
 
+def _one_hot(indices, classes=None, dtype="float64"):
+    return F.one_hot(indices, -1 if classes is None else classes).to(torch.float64)
+
+
+def _initialiser(initialise):
+    """(z·std, 0) for an explicit standard-normal draw z, with std read off torch's own
+    initialiser: it fills a tensor by normal_(0, std) from a generator, which gives std
+    times what normal_(0, 1) gives from the same seed."""
+
+    def scaled(z, **hyper):
+        seed = torch.Generator().manual_seed
+        unit = torch.empty(z.shape, dtype=torch.float64).normal_(generator=seed(0))
+        weight = initialise(torch.empty_like(unit), seed(0), **hyper)
+        std = (weight * unit).sum() / (unit * unit).sum()
+        if not torch.allclose(weight, std * unit, rtol=1e-12, atol=0):
+            raise AssertionError("torch's initialiser is not a scaled standard normal draw")
+        return z * std, torch.zeros(z.shape[0], dtype=z.dtype)
+
+    return scaled
+
+
 def _layer0(w_ih, w_hh, b_ih, b_hh):
     """Our weights in place of a one-layer nn.RNN's or nn.LSTM's own."""
     return {"weight_ih_l0": w_ih, "weight_hh_l0": w_hh, "bias_ih_l0": b_ih, "bias_hh_l0": b_hh}
+
+
+# --- classic learning rules, gradient-descent flavours, whole networks -------------------
+
+
+def _mp_neuron(x, w, h):
+    return (x @ w - h > 0).to(x.dtype)
+
+
+def _perceptron_step(w, h, x, r, a=0.1):
+    error = r - _mp_neuron(x, w, h)
+    return w + a * error * x, h - a * error
+
+
+def _delta_rule(w, x, r, eta=0.5):
+    # -η ∂E/∂W for E = ½ Σ (r - σ(x Wᵀ))², by autograd (forward runs under no_grad).
+    with torch.enable_grad():
+        w = w.detach().clone().requires_grad_(True)
+        error = 0.5 * ((r - torch.sigmoid(F.linear(x, w))) ** 2).sum()
+        (grad,) = torch.autograd.grad(error, w)
+    return -eta * grad
+
+
+def _hot_cold_step(w, x, target, step=0.1):
+    up = F.mse_loss((w + step) * x, target)
+    down = F.mse_loss((w - step) * x, target)
+    return torch.where(down < up, w - step, torch.where(up < down, w + step, w))
+
+
+def _logistic_regression_step(w, b, x, y, lr=0.1):
+    # A step against autograd's gradient of the mean binary cross-entropy.
+    with torch.enable_grad():
+        w, b = w.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True)
+        loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+    return (w - lr * grad_w).detach(), (b - lr * grad_b).detach()
+
+
+def _mini_batches(x, y, order, batch_size=64):
+    return x[order], y[order], torch.arange(len(order)) // batch_size
+
+
+def _mlp(x, w1, b1, w2, b2, target, activation="sigmoid", lam=0.0):
+    hidden = {"sigmoid": torch.sigmoid, "tanh": torch.tanh}[activation](F.linear(x, w1, b1))
+    loss = F.binary_cross_entropy_with_logits(F.linear(hidden, w2, b2), target)
+    return loss + lam / (2 * x.shape[0]) * ((w1 ** 2).sum() + (w2 ** 2).sum())
 
 
 _OPS: dict[str, Callable[..., torch.Tensor]] = {
@@ -143,12 +212,35 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "residual_block": _residual_block,
     "batch_norm": _batch_norm,
     "normalize": _normalize,
+    "one_hot": _one_hot,  # float64 whatever the dtype asked for, like every oracle output
+    "one_hot_argmax": lambda one_hot: torch.argmax(one_hot, dim=-1),  # ties: the first
+    "small_normal": _initialiser(lambda w, g, scale=0.01: torch.nn.init.normal_(
+        w, 0.0, scale, generator=g)),
+    # The notes' Xavier, Var = 1/n_in, is torch's gain-1 Kaiming (LeCun); torch's own
+    # xavier_normal_ is Glorot's 2/(n_in + n_out).
+    "xavier_normal": _initialiser(lambda w, g: torch.nn.init.kaiming_normal_(
+        w, mode="fan_in", nonlinearity="linear", generator=g)),
+    "glorot_normal": _initialiser(lambda w, g: torch.nn.init.xavier_normal_(w, generator=g)),
+    "he_normal": _initialiser(lambda w, g: torch.nn.init.kaiming_normal_(
+        w, mode="fan_in", nonlinearity="relu", generator=g)),
     "dropout": _dropout,
     "embedding": F.embedding,  # (indices, weight), the table's rows looked up
     "embedding_nearest": _embedding_nearest,
     "rnn": _rnn,  # time-major (T, N, I), one layer, torch's parameters copied in
     "lstm": _lstm,
+    "mp_neuron": _mp_neuron,
+    "perceptron_step": _perceptron_step,
+    "delta_rule": _delta_rule,
+    "hot_cold_step": _hot_cold_step,
+    "logistic_regression_step": _logistic_regression_step,
+    "mini_batches": _mini_batches,
+    # ŷ = w x + b with the mean squared error [002]
+    "linear_regression": lambda w, b, x, y: F.mse_loss(w * x + b, y),
+    # J = ½ (Xθ - Y)ᵀ(Xθ - Y) [002]
+    "least_squares": lambda theta, x, y: 0.5 * ((x @ theta - y) ** 2).sum(),
+    "mlp": _mlp,
 }
+_OPS.update(torch_optim.OPTIMIZERS)  # (param, grads, lr, decay_rate, ...) -> trajectory
 
 SUPPORTED: frozenset[str] = frozenset(_OPS)
 """The op names this oracle has a truth for."""

@@ -12,6 +12,7 @@ from hypothesis import given
 
 from oracles import closed_form, numeric
 from oracles import torch as torch_oracle
+from properties import trajectory
 from properties.cases import Case
 from properties.tolerances import assert_close
 
@@ -66,7 +67,11 @@ def joined(dys: tuple) -> np.ndarray:
 
 
 def _dtype(case: Case):
-    return next(a.dtype for a in case.arrays if a is not None and a.dtype.kind == "f")
+    """The dtype of the case's first float array, which picks the tolerance and the
+    outputs' dtype; a case with none (one_hot's integer indices) names it in the
+    hyperparameter `dtype`."""
+    floats = [a.dtype for a in case.arrays if a is not None and a.dtype.kind == "f"]
+    return floats[0] if floats else np.dtype(case.hyper["dtype"])
 
 
 def _as_float64(arrays: tuple) -> tuple:
@@ -96,9 +101,17 @@ def _compare_grads(op, got, expected, case, source: str) -> None:
                      reduction_length=op.reduction(case))
 
 
+def _outputs(impl, op, arrays, hyper):
+    """(outputs, ctx) of a layer's forward; an optimizer's trajectory, with no ctx."""
+    if op.kind == "optimizer":
+        return trajectory.trajectory(impl, op.name, arrays, hyper), None
+    return impl.forward(op.name, arrays, hyper)
+
+
 def forward_vs_torch(impl, op, case: Case) -> None:
-    """Every output matches PyTorch in float64 on the same input values."""
-    y, _ = impl.forward(op.name, case.arrays, case.hyper)
+    """Every output matches PyTorch in float64 on the same input values (an optimizer's:
+    its trajectory matches torch.optim's)."""
+    y, _ = _outputs(impl, op, case.arrays, case.hyper)
     expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
     _compare_outputs(op, y, expected, case, "torch")
 
@@ -143,7 +156,7 @@ def backward_vs_numeric(impl, op, case: Case) -> None:
 def closed_form_check(impl, op, case: Case) -> None:
     """The forward and the gradients match the notes' formulas (oracles/closed_form.py)."""
     arrays = case.as_float64()
-    y, ctx = impl.forward(op.name, case.arrays, case.hyper)
+    y, ctx = _outputs(impl, op, case.arrays, case.hyper)
     if op.name in closed_form.FORWARD:
         expected = closed_form.FORWARD[op.name](*arrays, **case.hyper)
         _compare_outputs(op, y, expected, case, "closed form")
@@ -177,7 +190,10 @@ def _require_array(what: str, value, dtype, shape) -> None:
 
 def contract(impl, op, case: Case) -> None:
     """Outputs are NumPy arrays of the input's dtype (integer for indices) and the right
-    shape; gradients have their input's shape and dtype; no call mutates its inputs."""
+    shape; gradients have their input's shape and dtype; no call mutates its inputs. An
+    optimizer's steps are pure and keep the parameter's shape and dtype."""
+    if op.kind == "optimizer":
+        return trajectory.contract(impl, op, case)
     dtype = _dtype(case)
     before = [None if a is None else a.copy() for a in case.arrays]
     native = [impl.native(a) for a in case.arrays]

@@ -59,7 +59,9 @@ class Op:
     upstream: the outputs the backward takes a gradient for, in its argument order
         (default: all of them);
     integer_outputs: outputs of integer dtype (indices), compared exactly;
-    no_backward: why an op with no differentiable input has none (data preprocessing).
+    no_backward: why an op with no differentiable input has none (data preprocessing);
+    kind: "layer" (NAME_forward / NAME_backward) or "optimizer" (NAME_init / NAME_step,
+        checked on whole trajectories: properties/trajectory.py).
     """
 
     name: str
@@ -77,6 +79,7 @@ class Op:
     upstream: tuple[str, ...] | None = None
     integer_outputs: tuple[str, ...] = ()
     no_backward: str = ""
+    kind: str = "layer"
 
     @property
     def upstream_outputs(self) -> tuple[str, ...]:
@@ -105,6 +108,8 @@ class Op:
     @property
     def functions(self) -> tuple[str, ...]:
         """The names an implementation must define for this op."""
+        if self.kind == "optimizer":
+            return (f"{self.name}_init", f"{self.name}_step")
         if self.grads:
             return (f"{self.name}_forward", f"{self.name}_backward")
         return (f"{self.name}_forward",)
@@ -114,6 +119,12 @@ class Op:
         arguments = [name.rstrip("?") + ("=None" if name.endswith("?") else "")
                      for name in self.inputs]
         arguments += [f"{key}={value!r}" for key, value in self.hyper.items()]
+        if self.kind == "optimizer":
+            settings = [f"{key}={value!r}" for key, value in self.hyper.items()]
+            init = ", ".join(["param", *(a for a in settings if not a.startswith("lr="))])
+            step = ", ".join(["param", "grad", "state", *settings])
+            return (f"state = {self.name}_init({init}); "
+                    f"param, state = {self.name}_step({step})", "—")
         outputs = self.outputs[0] if len(self.outputs) == 1 else f"({', '.join(self.outputs)})"
         forward = f"{outputs}, ctx = {self.name}_forward({', '.join(arguments)})"
         if not self.grads:
@@ -127,20 +138,25 @@ class Op:
 def _collect() -> dict[str, Op]:
     from properties.ops import (
         activations,
+        classic,
         conv,
         data,
         dropout,
         embedding,
+        gd,
+        init,
         layers,
         losses,
+        networks,
         norm,
+        optim,
         pool,
         recurrent,
     )
 
     table: dict[str, Op] = {}
     for module in (activations, losses, layers, conv, pool, norm, dropout, embedding,
-                   recurrent, data):
+                   recurrent, data, init, optim, classic, gd, networks):
         for op in module.OPS:
             if op.name in table:
                 raise ValueError(f"op {op.name!r} is declared twice")

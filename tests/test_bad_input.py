@@ -100,6 +100,23 @@ BAD = {
         lambda: impl.normalize_forward(X, mean=X[0]), ValueError, "mean, std"),
     "normalize std of another shape": (
         lambda: impl.normalize_forward(X, mean=X[0], std=X[0, 0]), ValueError, "std"),
+    "negative learning rate": (
+        lambda: impl.sgd_step(F2, F2, impl.sgd_init(F2), lr=-0.1), ValueError, "lr"),
+    "adam beta1 of 1": (lambda: impl.adam_step(F2, F2, impl.adam_init(F2), beta1=1.0),
+                        ValueError, "beta1"),
+    "rmsprop eps 0": (lambda: impl.rmsprop_step(F2, F2, impl.rmsprop_init(F2), eps=0.0),
+                      ValueError, "eps"),
+    "momentum beta above 1": (
+        lambda: impl.momentum_average_step(F2, F2, impl.momentum_average_init(F2), beta=1.5),
+        ValueError, "beta"),
+    "gradient of another shape": (
+        lambda: impl.adagrad_step(F2, F2[:1], impl.adagrad_init(F2)), ValueError, "grad"),
+    "adam state without its moments": (
+        lambda: impl.adam_step(F2, F2, {"t": 0}), ValueError, "state"),
+    "one_hot of float indices": (lambda: impl.one_hot_forward(F2), TypeError, "indices"),
+    "he_normal without a shape": (lambda: impl.he_normal_forward(), ValueError, "shape"),
+    "he_normal with a draw and a shape": (
+        lambda: impl.he_normal_forward(np.ones((2, 2)), shape=(2, 2)), ValueError, "shape"),
     "normalize negative std": (
         lambda: impl.normalize_forward(X, mean=X[0], std=-np.ones_like(X[0])), ValueError,
         "std"),

@@ -79,3 +79,32 @@ def test_two_sided_differences_beat_one_sided_on_a_smooth_function():
     one_sided = abs((f(x + eps) - f(x)) / eps - np.cos(x))
     two_sided = abs((f(x + eps) - f(x - eps)) / (2 * eps) - np.cos(x))
     assert two_sided < one_sided / 100
+
+
+# Smooth sums Σ g(x_i) with their exact gradients, on intervals where g'' and g''' stay away
+# from 0, so both differences' leading error terms are alive and their orders show.
+SMOOTH = {
+    "sin": (lambda x: np.sin(x).sum(), np.cos, (0.2, 1.3)),
+    "exp": (lambda x: np.exp(x).sum(), np.exp, (-1.0, 1.0)),
+    "cube": (lambda x: (x**3).sum(), lambda x: 3 * x**2, (0.5, 2.0)),
+}
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+@pytest.mark.parametrize("seed", range(3))
+def test_two_sided_differences_are_second_order_one_sided_first(name, seed):
+    """[003]: at ε = 1e-4 the two-sided difference (f(x+ε) - f(x-ε))/2ε is over 100 times
+    closer to the gradient than the one-sided (f(x+ε) - f(x))/ε; going from ε = 1e-2 to
+    1e-3, the two-sided error falls about 100-fold (O(ε²)), the one-sided 10-fold (O(ε))."""
+    f, gradient, (low, high) = SMOOTH[name]
+    x = np.random.default_rng(seed).uniform(low, high, 4)
+
+    def errors(eps):
+        return (np.abs(numeric.jacobian(f, x, eps) - gradient(x)).max(),
+                np.abs(numeric.one_sided_jacobian(f, x, eps) - gradient(x)).max())
+
+    two_sided, one_sided = errors(1e-4)
+    assert two_sided < one_sided / 100, (two_sided, one_sided)
+    (two_coarse, one_coarse), (two_fine, one_fine) = errors(1e-2), errors(1e-3)
+    assert 1.8 < np.log10(two_coarse / two_fine) < 2.2, (two_coarse, two_fine)
+    assert 0.9 < np.log10(one_coarse / one_fine) < 1.1, (one_coarse, one_fine)

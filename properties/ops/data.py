@@ -1,5 +1,5 @@
-"""Data preparation (CATALOG section 6): input normalisation, its table entry and its
-invariants."""
+"""Data and metrics (CATALOG section 6): input normalisation, one-hot codes and back,
+precision, recall and F1; their table entries and their invariants."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from properties.cases import Case, seeds
+from properties.cases import Case, seeds, shapes
 from properties.optable import Op, invariant
 from properties.tolerances import assert_close
 
@@ -91,6 +91,140 @@ def normalize_test_set_uses_the_training_parameters(impl, case):
                  dtype=train.dtype, reduction_length=10)
 
 
+# --- one-hot codes ----------------------------------------------------------------------
+
+
+@st.composite
+def one_hot_cases(draw, dtype, variant=None):
+    """Class indices of any small shape (a 0-d one too), classes given or inferred."""
+    shape = draw(shapes(min_dims=0, max_dims=2), label="indices shape")
+    classes = draw(st.integers(1, 5), label="classes")
+    given = draw(st.booleans(), label="classes given")
+    seed = draw(seeds, label="seed")
+    indices = np.random.default_rng(seed).integers(0, classes, shape)
+    return Case((indices,), {"classes": classes if given else None, "dtype": dtype}, seed)
+
+
+@st.composite
+def argmax_cases(draw, dtype, variant=None):
+    """(..., classes) rows: one-hot codes, scores with ties (small integers), or normal
+    scores."""
+    shape = draw(shapes(min_dims=0, max_dims=2), label="batch shape")
+    classes = draw(st.integers(1, 5), label="classes")
+    kind = draw(st.sampled_from(("one-hot", "ties", "scores")), label="kind")
+    seed = draw(seeds, label="seed")
+    rng = np.random.default_rng(seed)
+    if kind == "one-hot":
+        rows = np.eye(classes)[rng.integers(0, classes, shape)]
+    elif kind == "ties":
+        rows = rng.integers(0, 3, (*shape, classes)).astype(np.float64)
+    else:
+        rows = rng.standard_normal((*shape, classes))
+    return Case((rows.astype(dtype),), {}, seed)
+
+
+@invariant(uses=("one_hot_argmax",))
+def one_hot_round_trips_through_argmax(impl, case):
+    """argmax(one_hot(i)) = i [004]: each code is 0 everywhere but a single 1, at i."""
+    (indices,) = case.arrays
+    codes = impl("one_hot", indices, **case.hyper)
+    assert np.isin(codes, (0, 1)).all() and np.array_equal(codes.sum(axis=-1),
+                                                           np.ones(indices.shape)), (
+        "a one-hot code is not one 1 among 0s")
+    back = impl("one_hot_argmax", codes)
+    assert back.shape == indices.shape and np.array_equal(back, indices), (
+        f"argmax(one_hot(i)) is {back!r}, i is {indices!r}")
+
+
+@invariant(uses=("one_hot",))
+def one_hot_argmax_inverts_one_hot(impl, case):
+    """one_hot(argmax(c)) = c for a one-hot code c [004], the round trip the other way."""
+    (rows,) = case.arrays
+    classes = rows.shape[-1]
+    codes = np.eye(classes, dtype=rows.dtype)[case.rng(1).integers(0, classes,
+                                                                   rows.shape[:-1])]
+    again = impl("one_hot", impl("one_hot_argmax", codes), classes=classes,
+                 dtype=rows.dtype.name)
+    assert again.dtype == codes.dtype and np.array_equal(again, codes), (
+        f"one_hot(argmax(c)) is {again!r}, c is {codes!r}")
+
+
+@invariant()
+def one_hot_argmax_picks_the_first_maximum(impl, case):
+    """The index is a maximum of its row, the lowest one where the row ties (an all-zero
+    row decodes to class 0)."""
+    (rows,) = case.arrays
+    found = impl("one_hot_argmax", rows)
+    is_max = rows == rows.max(axis=-1, keepdims=True)
+    first = np.argmax(is_max, axis=-1)  # the first True: the lowest tied maximum
+    assert np.array_equal(found, first), f"got {found!r}, the first maxima are {first!r}"
+
+
+# --- precision, recall, F1 ---------------------------------------------------------------
+
+
+@st.composite
+def label_cases(draw, dtype, variant=None):
+    """Binary labels (floats 0. and 1.) of any small shape: targets at a drawn positive
+    rate, predictions agreeing with them at a drawn rate and random otherwise; the rates
+    include 0 and 1, so cases with no positives at all come up."""
+    shape = draw(shapes(max_dims=2), label="shape")
+    rates = st.sampled_from((0.0, 1.0, 0.5)) | st.floats(0, 1)
+    positive, agree, guess = (draw(rates, label=name) for name in ("positive", "agree",
+                                                                   "guess"))
+    seed = draw(seeds, label="seed")
+    rng = np.random.default_rng(seed)
+    target = rng.random(shape) < positive
+    predicted = np.where(rng.random(shape) < agree, target, rng.random(shape) < guess)
+    return Case((predicted.astype(dtype), target.astype(dtype)), {}, seed)
+
+
+@invariant()
+def precision_recall_f1_f1_is_the_harmonic_mean(impl, case):
+    """F1 = 2PR/(P + R), the harmonic mean of precision and recall [003] (0 when both are
+    0), so min(P, R) ≤ F1 ≤ max(P, R), and all three lie in [0, 1]."""
+    precision, recall, f1 = (np.float64(v) for v in impl("precision_recall_f1",
+                                                          *case.arrays))
+    dtype = case.arrays[0].dtype
+    total = precision + recall
+    harmonic = 2 * precision * recall / total if total else 0.0
+    assert_close(f1, harmonic, what="F1 vs 2PR/(P + R)", dtype=dtype, reduction_length=4)
+    slack = 4 * np.finfo(dtype).eps
+    assert min(precision, recall) - slack <= f1 <= max(precision, recall) + slack, (
+        f"F1 {f1} outside [min(P, R), max(P, R)] = [{min(precision, recall)}, "
+        f"{max(precision, recall)}]")
+    assert all(0 <= v <= 1 for v in (precision, recall, f1)), (precision, recall, f1)
+
+
+@invariant()
+def precision_recall_f1_swapping_labels_swaps_precision_and_recall(impl, case):
+    """Reading the predictions as the truth turns false positives into false negatives:
+    precision and recall trade places and F1, symmetric in them, stays."""
+    predicted, target = case.arrays
+    forward = impl("precision_recall_f1", predicted, target)
+    swapped = impl("precision_recall_f1", target, predicted)
+    for what, got, expected in (("precision", swapped[0], forward[1]),
+                                ("recall", swapped[1], forward[0]), ("F1", swapped[2],
+                                                                    forward[2])):
+        assert_close(got, expected, what=f"{what} with the labels swapped",
+                     dtype=predicted.dtype)
+
+
+@invariant()
+def precision_recall_f1_perfect_and_empty_predictions(impl, case):
+    """Predicting the target itself scores (1, 1, 1) when it has a positive; predicting
+    no positive scores (0, 0, 0): the 0/0 cases (no predicted or no actual positives) are
+    0, as scikit-learn's zero_division=0."""
+    _, target = case.arrays
+    ones = 1.0 if target.any() else 0.0
+    perfect = impl("precision_recall_f1", target, target)
+    assert_close(np.array(perfect), np.full(3, ones), what="(P, R, F1) of target vs itself",
+                 dtype=target.dtype)
+    empty = impl("precision_recall_f1", np.zeros_like(target), target)
+    assert_close(np.array(empty), np.zeros(3), what="(P, R, F1) with no predicted positive",
+                 dtype=target.dtype)
+
+
 OPS = [
     Op("normalize", family="data",
        formula="y = (x - μ)/σ per feature; μ, σ fitted on the training set, applied to the "
@@ -100,4 +234,22 @@ OPS = [
        oracles=("torch",), reduction=normalize_reduction,
        invariants=(normalize_training_set_mean_0_variance_1,
                    normalize_test_set_uses_the_training_parameters)),
+    Op("one_hot", family="data",
+       formula="y[..., k] = 1 if k = indices[...] else 0; classes None: max + 1 [004]",
+       inputs=("indices",), cases=one_hot_cases, hyper={"classes": None, "dtype": "float64"},
+       no_backward="indices are data", oracles=("torch",),
+       invariants=(one_hot_round_trips_through_argmax,)),
+    Op("one_hot_argmax", family="data",
+       formula="index = argmax_k one_hot[..., k], ties to the lowest k [004]",
+       inputs=("one_hot",), cases=argmax_cases, outputs=("index",),
+       integer_outputs=("index",), no_backward="an index has no gradient", oracles=("torch",),
+       invariants=(one_hot_argmax_inverts_one_hot, one_hot_argmax_picks_the_first_maximum)),
+    Op("precision_recall_f1", family="data",
+       formula="P = TP/(TP + FP), R = TP/(TP + FN), F1 = 2PR/(P + R); 0/0 = 0 [003]",
+       inputs=("predicted", "target"), cases=label_cases,
+       outputs=("precision", "recall", "f1"), no_backward="a metric of binary labels",
+       oracles=("closed",),
+       invariants=(precision_recall_f1_f1_is_the_harmonic_mean,
+                   precision_recall_f1_swapping_labels_swaps_precision_and_recall,
+                   precision_recall_f1_perfect_and_empty_predictions)),
 ]

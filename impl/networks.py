@@ -1,0 +1,68 @@
+"""A whole network (CATALOG section 5): a two-layer perceptron and its loss, composed from
+this package's own layers, so its backward is backpropagation through them [000][002].
+
+Nothing is derived anew here: the forward chains linear, the hidden activation, linear,
+the fused sigmoid + binary cross-entropy and the L2 penalty, and the backward calls their
+backwards in reverse order, δ^l = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^l) [002].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import require_choice, require_float
+from .activations import sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward
+from .linear import linear_backward, linear_forward
+from .losses import (
+    binary_cross_entropy_with_logits_backward,
+    binary_cross_entropy_with_logits_forward,
+    l2_penalty_backward,
+    l2_penalty_forward,
+)
+
+ACTIVATIONS = {"sigmoid": (sigmoid_forward, sigmoid_backward),
+               "tanh": (tanh_forward, tanh_backward)}
+
+
+def mlp_forward(x, w1, b1, w2, b2, target, activation="sigmoid", lam=0.0):
+    """The loss of a two-layer perceptron on a batch [000][002][003]:
+    a1 = f(x W1ᵀ + b1), z2 = a1 W2ᵀ + b2, J = BCE(σ(z2), target) + λ/(2m)(‖W1‖² + ‖W2‖²)
+    with f the hidden activation ("sigmoid" or "tanh"), the BCE the mean over every output
+    and m the number of examples. x (m, in), W1 (hidden, in), W2 (out, hidden), target
+    (m, out) of values in [0, 1]; J is 0-d."""
+    require_float("x", x)
+    if x.ndim != 2:
+        raise ValueError(f"x: expected examples (m, in), got shape {x.shape}")
+    require_choice("activation", activation, tuple(ACTIVATIONS))
+    if not lam >= 0:
+        raise ValueError(f"lam: expected a number >= 0, got {lam!r}")
+    act_forward, _ = ACTIVATIONS[activation]
+    z1, layer1 = linear_forward(x, w1, b1)
+    a1, hidden = act_forward(z1)
+    z2, layer2 = linear_forward(a1, w2, b2)
+    loss, output = binary_cross_entropy_with_logits_forward(z2, target)
+    penalties = None
+    if lam:
+        m = x.shape[0]
+        p1, penalty1 = l2_penalty_forward(w1, lam, m)
+        p2, penalty2 = l2_penalty_forward(w2, lam, m)
+        loss = loss + p1 + p2
+        penalties = (penalty1, penalty2)
+    return np.asarray(loss, x.dtype), (activation, layer1, hidden, layer2, output,
+                                               penalties)
+
+
+def mlp_backward(dloss, ctx):
+    """Backpropagation: the output's δ = σ(z2) - target (over the mean), then each layer's
+    backward in reverse; with L2 each weight's gradient gains λ/m · W [002].
+    Returns (dx, dW1, db1, dW2, db2)."""
+    activation, layer1, hidden, layer2, output, penalties = ctx
+    _, act_backward = ACTIVATIONS[activation]
+    (dz2,) = binary_cross_entropy_with_logits_backward(dloss, output)
+    da1, dw2, db2 = linear_backward(dz2, layer2)
+    (dz1,) = act_backward(da1, hidden)
+    dx, dw1, db1 = linear_backward(dz1, layer1)
+    if penalties is not None:
+        dw1 = dw1 + l2_penalty_backward(dloss, penalties[0])[0]
+        dw2 = dw2 + l2_penalty_backward(dloss, penalties[1])[0]
+    return dx, dw1, db1, dw2, db2

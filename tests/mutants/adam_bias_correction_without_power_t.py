@@ -1,0 +1,18 @@
+"""adam corrects its moments by 1 - β instead of 1 - β^t: right at t = 1 (so the first
+step looks fine), too large a correction from then on."""
+
+import numpy as np
+
+import impl
+from impl import *  # noqa: F403
+
+OP, CAUGHT_BY = "adam", ("forward", "closed_form")
+
+adam_init = impl.adam_init
+
+
+def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * state["m"] + (1 - beta1) * grad
+    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": state["t"] + 1}

@@ -1,0 +1,19 @@
+"""adam writes the bias-corrected moments m̂, v̂ back into its state, so the next step
+averages corrected values and corrects them again."""
+
+import numpy as np
+
+import impl
+from impl import *  # noqa: F403
+
+OP, CAUGHT_BY = "adam", ("forward", "closed_form")
+
+adam_init = impl.adam_init
+
+
+def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * grad
+    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m_hat, "v": v_hat, "t": t}
