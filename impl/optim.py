@@ -1,22 +1,18 @@
-"""Optimizers and learning-rate schedules (CATALOG section 5), pure: the state is explicit.
+"""Optimizers and learning-rate schedules (CATALOG section 4), pure: the state is explicit.
 
     state = NAME_init(param, **hyper)
     param, state = NAME_step(param, grad, state, lr=..., **hyper)
 
-A step returns a NEW parameter array and a NEW state dict; the param, grad and state it is
+A step returns a new parameter array and a new state dict; the param, grad and state it is
 given are never written to. The state holds arrays of param's dtype and shape (adam and
-adamw also an int step count "t"), so float32 stays float32 throughout. Hyperparameters
+adamw also an int step count "t"), so float32 stays float32 throughout: hyperparameters
 are turned into Python floats, which NumPy 2 does not let promote a float32 array.
-Defaults are torch.optim's where torch has the optimizer.
-
-Each step writes its results into the arrays it creates (out=, in-place on fresh arrays):
-a 10M-parameter step is bound by memory traffic, and every temporary is one more pass.
+Defaults are torch.optim's where torch has the optimizer. Each step is the notes' update
+rule written as it reads; the lr passed to a step is that step's rate, so a schedule is
+the caller's (the suite draws constant and decaying ones).
 """
 
 from __future__ import annotations
-
-import functools
-import math
 
 import numpy as np
 
@@ -46,10 +42,6 @@ def _decay(name, value):
     if not 0 <= _number(name, value, "a number in [0, 1)") < 1:
         raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
     return float(value)
-
-
-def _param(param):
-    return require_float("param", param)
 
 
 def _param_and_grad(param, grad):
@@ -83,287 +75,183 @@ def _state(state, param, arrays, counted=False):
 
 
 def _zeros(param, *keys):
+    require_float("param", param)
     return {key: np.zeros_like(param) for key in keys}
 
 
-def _scalars_too(step):
-    """NumPy's ufuncs return scalars, not arrays, for 0-d operands, and the steps write
-    into what they return: a 0-d parameter (a scalar bias) is stepped as shape (1,) and
-    its new param and state come back 0-d."""
-
-    @functools.wraps(step)
-    def stepped(param, grad, state, **hyper):
-        _param_and_grad(param, grad)
-        if param.ndim:
-            return step(param, grad, state, **hyper)
-        flat = {key: value.reshape(1) if isinstance(value, np.ndarray) and value.ndim == 0
-                else value for key, value in state.items()} if isinstance(state, dict) else state
-        new_param, new_state = step(param.reshape(1), grad.reshape(1), flat, **hyper)
-        return new_param.reshape(()), {key: value.reshape(()) if isinstance(value, np.ndarray)
-                                       else value for key, value in new_state.items()}
-
-    return stepped
+def _result(param, **state):
+    """(param, state) as arrays: NumPy hands back scalars for 0-d operands (a bias)."""
+    return np.asarray(param), {key: value if key == "t" else np.asarray(value)
+                               for key, value in state.items()}
 
 
-# --- stochastic gradient descent and its momentum forms
+# --- stochastic gradient descent and its momentum forms -------------------------------------
 
 
 def sgd_init(param, weight_decay=0.0):
     """Plain SGD keeps no state."""
-    _param(param)
     _non_negative("weight_decay", weight_decay)
-    return {}
+    return _zeros(param)
 
 
-@_scalars_too
 def sgd_step(param, grad, state, lr=0.01, weight_decay=0.0):
-    """w ← w − lr·(g + weight_decay·w) [002][004]; weight_decay is the L2 term's gradient
-    (λw) folded into g, as torch.optim.SGD does."""
+    """w ← w - lr·(g + λw) [002][004]: weight decay λ is the L2 term's gradient folded into
+    g, as torch.optim.SGD does it."""
     _param_and_grad(param, grad)
     _state(state, param, ())
     lr, weight_decay = _non_negative("lr", lr), _non_negative("weight_decay", weight_decay)
-    if weight_decay:
-        new_param = np.multiply(param, weight_decay)
-        new_param += grad
-        new_param *= -lr
-    else:
-        new_param = np.multiply(grad, -lr)
-    new_param += param
-    return new_param, {}
+    return _result(param - lr * (grad + weight_decay * param))
 
 
 def _momentum_init(param, beta=0.9):
-    _param(param)
     _decay("beta", beta)
     return _zeros(param, "v")
 
 
-def momentum_velocity_init(param, beta=0.9):
-    """v = 0."""
-    return _momentum_init(param, beta)
+def _momentum_args(param, grad, state, lr, beta, key="v"):
+    _param_and_grad(param, grad)
+    (v,) = _state(state, param, (key,))
+    return v, _non_negative("lr", lr), _decay("beta", beta)
 
 
-@_scalars_too
+momentum_velocity_init = momentum_step_init = momentum_average_init = _momentum_init
+
+
 def momentum_velocity_step(param, grad, state, lr=0.01, beta=0.9):
-    """Momentum as a velocity [004]: v ← βv − lr·g; w ← w + v."""
-    _param_and_grad(param, grad)
-    (v,) = _state(state, param, ("v",))
-    lr, beta = _non_negative("lr", lr), _decay("beta", beta)
-    v = np.multiply(v, beta)
-    new_param = np.multiply(grad, lr)  # lr·g, then reused for w
-    v -= new_param
-    np.add(param, v, out=new_param)
-    return new_param, {"v": v}
+    """Momentum as a velocity [004]: v ← βv - lr·g; w ← w + v."""
+    v, lr, beta = _momentum_args(param, grad, state, lr, beta)
+    v = beta * v - lr * grad
+    return _result(param + v, v=v)
 
 
-def momentum_step_init(param, beta=0.9):
-    """v = 0."""
-    return _momentum_init(param, beta)
-
-
-@_scalars_too
 def momentum_step_step(param, grad, state, lr=0.01, beta=0.9):
-    """Momentum with lr inside the step [002]: v ← βv + lr·g; w ← w − v."""
-    _param_and_grad(param, grad)
-    (v,) = _state(state, param, ("v",))
-    lr, beta = _non_negative("lr", lr), _decay("beta", beta)
-    v = np.multiply(v, beta)
-    new_param = np.multiply(grad, lr)  # lr·g, then reused for w
-    v += new_param
-    np.subtract(param, v, out=new_param)
-    return new_param, {"v": v}
+    """Momentum with the rate inside the velocity [002]: v ← βv + lr·∇; w ← w - v."""
+    v, lr, beta = _momentum_args(param, grad, state, lr, beta)
+    v = beta * v + lr * grad
+    return _result(param - v, v=v)
 
 
-def momentum_average_init(param, beta=0.9):
-    """v = 0."""
-    return _momentum_init(param, beta)
-
-
-@_scalars_too
 def momentum_average_step(param, grad, state, lr=0.01, beta=0.9):
-    """Momentum as an exponentially weighted average of gradients [003]:
-    v ← βv + (1−β)g; w ← w − lr·v."""
-    _param_and_grad(param, grad)
-    (v,) = _state(state, param, ("v",))
-    lr, beta = _non_negative("lr", lr), _decay("beta", beta)
-    v = np.multiply(v, beta)
-    new_param = np.multiply(grad, 1 - beta)  # (1−β)g, then reused for w
-    v += new_param
-    np.multiply(v, -lr, out=new_param)
-    new_param += param
-    return new_param, {"v": v}
+    """Momentum as an exponentially weighted average of the gradients [003]:
+    v ← βv + (1 - β)dW; w ← w - lr·v."""
+    v, lr, beta = _momentum_args(param, grad, state, lr, beta)
+    v = beta * v + (1 - beta) * grad
+    return _result(param - lr * v, v=v)
 
 
 def nesterov_init(param, beta=0.9):
     """buf = 0 (torch starts it at g on the first step, which is β·0 + g)."""
-    return {"buf": _momentum_init(param, beta)["v"]}
+    _decay("beta", beta)
+    return _zeros(param, "buf")
 
 
-@_scalars_too
 def nesterov_step(param, grad, state, lr=0.01, beta=0.9):
-    """Nesterov momentum as torch.optim.SGD(nesterov=True, dampening=0) writes it:
-    buf ← β·buf + g; w ← w − lr·(g + β·buf), the gradient at the look-ahead point."""
-    _param_and_grad(param, grad)
-    (buf,) = _state(state, param, ("buf",))
-    lr, beta = _non_negative("lr", lr), _decay("beta", beta)
-    buf = np.multiply(buf, beta)
-    buf += grad
-    new_param = np.multiply(buf, beta)
-    new_param += grad
-    new_param *= -lr
-    new_param += param
-    return new_param, {"buf": buf}
+    """Nesterov momentum as torch.optim.SGD(nesterov=True) writes it: buf ← β·buf + g;
+    w ← w - lr·(g + β·buf), the gradient taken one momentum step ahead."""
+    buf, lr, beta = _momentum_args(param, grad, state, lr, beta, key="buf")
+    buf = beta * buf + grad
+    return _result(param - lr * (grad + beta * buf), buf=buf)
 
 
-# --- adaptive learning rates
+# --- adaptive learning rates ---------------------------------------------------------------
 
 
 def adagrad_init(param, eps=1e-10):
     """r = 0 (torch's initial_accumulator_value=0)."""
-    _param(param)
     _positive("eps", eps)
     return _zeros(param, "r")
 
 
-@_scalars_too
 def adagrad_step(param, grad, state, lr=0.01, eps=1e-10):
-    """AdaGrad [000][004]: r ← r + g²; w ← w − lr·g/(√r + eps). Every past gradient counts,
-    so each weight's rate lr/(√r + eps) only shrinks (torch.optim.Adagrad, lr_decay=0)."""
+    """AdaGrad [000][004]: r ← r + g²; w ← w - lr/(√r + δ)·g. Every past gradient counts,
+    so each weight's rate lr/(√r + δ) only shrinks."""
     _param_and_grad(param, grad)
-    (old_r,) = _state(state, param, ("r",))
+    (r,) = _state(state, param, ("r",))
     lr, eps = _non_negative("lr", lr), _positive("eps", eps)
-    r = np.square(grad)
-    r += old_r
-    new_param = np.sqrt(r)
-    new_param += eps
-    np.divide(grad, new_param, out=new_param)
-    new_param *= -lr
-    new_param += param
-    return new_param, {"r": r}
+    r = r + grad * grad
+    return _result(param - lr / (np.sqrt(r) + eps) * grad, r=r)
 
 
 def adadelta_init(param, rho=0.9, eps=1e-6):
-    """s = 0 (average of g²), u = 0 (average of squared updates)."""
-    _param(param)
+    """s = 0 (the average of g²), u = 0 (the average of the squared updates)."""
     _decay("rho", rho)
     _positive("eps", eps)
     return _zeros(param, "s", "u")
 
 
-@_scalars_too
 def adadelta_step(param, grad, state, lr=1.0, rho=0.9, eps=1e-6):
-    """AdaDelta [000], as torch.optim.Adadelta: only recent gradients count.
-    s ← ρs + (1−ρ)g²; Δ ← √(u + eps)/√(s + eps)·g; u ← ρu + (1−ρ)Δ²; w ← w − lr·Δ."""
+    """AdaDelta [000], as torch.optim.Adadelta: s ← ρs + (1 - ρ)g²;
+    Δ ← √(u + ε)/√(s + ε)·g; u ← ρu + (1 - ρ)Δ²; w ← w - lr·Δ. The running size of past
+    updates takes the learning rate's place (lr = 1 by default)."""
     _param_and_grad(param, grad)
     s, u = _state(state, param, ("s", "u"))
     lr, rho, eps = _non_negative("lr", lr), _decay("rho", rho), _positive("eps", eps)
-    s = np.multiply(s, rho)
-    scratch = np.multiply(grad, grad)
-    scratch *= 1 - rho
-    s += scratch
-    delta = np.add(u, eps)
-    np.sqrt(delta, out=delta)
-    np.add(s, eps, out=scratch)
-    np.sqrt(scratch, out=scratch)
-    delta /= scratch
-    delta *= grad
-    new_u = np.multiply(u, rho)
-    np.multiply(delta, delta, out=scratch)
-    scratch *= 1 - rho
-    new_u += scratch
-    delta *= -lr
-    delta += param
-    return delta, {"s": s, "u": new_u}
+    s = rho * s + (1 - rho) * grad * grad
+    delta = np.sqrt(u + eps) / np.sqrt(s + eps) * grad
+    u = rho * u + (1 - rho) * delta * delta
+    return _result(param - lr * delta, s=s, u=u)
 
 
 def rmsprop_init(param, alpha=0.99, eps=1e-8):
     """s = 0."""
-    _param(param)
     _decay("alpha", alpha)
     _positive("eps", eps)
     return _zeros(param, "s")
 
 
-@_scalars_too
 def rmsprop_step(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
-    """RMSprop [003][004], as torch.optim.RMSprop: s ← αs + (1−α)g²;
-    w ← w − lr·g/(√s + eps)."""
+    """RMSprop [003][004]: S ← βS + (1 - β)g²; w ← w - lr·g/(√S + ε) (torch names β
+    alpha)."""
     _param_and_grad(param, grad)
     (s,) = _state(state, param, ("s",))
     lr, alpha, eps = _non_negative("lr", lr), _decay("alpha", alpha), _positive("eps", eps)
-    s = np.multiply(s, alpha)
-    new_param = np.multiply(grad, grad)
-    new_param *= 1 - alpha
-    s += new_param
-    np.sqrt(s, out=new_param)
-    new_param += eps
-    np.divide(grad, new_param, out=new_param)
-    new_param *= -lr
-    new_param += param
-    return new_param, {"s": s}
+    s = alpha * s + (1 - alpha) * grad * grad
+    return _result(param - lr * grad / (np.sqrt(s) + eps), s=s)
 
 
-def _adam_hyper(beta1, beta2, eps, weight_decay):
+def _adam_settings(beta1, beta2, eps, weight_decay=0.0):
     return (_decay("beta1", beta1), _decay("beta2", beta2), _positive("eps", eps),
             _non_negative("weight_decay", weight_decay))
 
 
 def adam_init(param, beta1=0.9, beta2=0.999, eps=1e-8):
-    """m = 0, v = 0, t = 0 (the first step is t = 1)."""
-    _param(param)
-    _adam_hyper(beta1, beta2, eps, 0.0)
+    """s = 0, r = 0 (stored as "m" and "v"), t = 0: the first step is t = 1."""
+    _adam_settings(beta1, beta2, eps)
     return {**_zeros(param, "m", "v"), "t": 0}
 
 
-def _adam(param, grad, state, lr, beta1, beta2, eps, decay):
-    """The Adam step on w' = (1 − decay)·w (decay = lr·weight_decay, 0 for plain Adam)."""
+def _adam(param, grad, state, lr, beta1, beta2, eps):
+    """t ← t + 1; s ← ρ1 s + (1 - ρ1)g, ŝ = s/(1 - ρ1^t); r ← ρ2 r + (1 - ρ2)g²,
+    r̂ = r/(1 - ρ2^t); w ← w - α ŝ/(√r̂ + δ) [003][004]."""
     m, v = _state(state, param, ("m", "v"), counted=True)
     t = int(state["t"]) + 1
-    new_param = np.multiply(grad, 1 - beta1)  # scratch until the last lines: one array less
-    m = np.multiply(m, beta1)
-    m += new_param
-    np.square(grad, out=new_param)
-    new_param *= 1 - beta2
-    v = np.multiply(v, beta2)
-    v += new_param
-    # m̂/(√v̂ + eps) with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t): the corrections are scalars, so
-    # they divide √v and scale the step instead of making two more arrays.
-    np.sqrt(v, out=new_param)
-    new_param /= math.sqrt(1 - beta2**t)
-    new_param += eps
-    np.divide(m, new_param, out=new_param)
-    new_param *= -lr / (1 - beta1**t)
-    new_param += np.multiply(param, 1 - decay) if decay else param
-    return new_param, {"m": m, "v": v, "t": t}
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return _result(param - lr * m_hat / (np.sqrt(v_hat) + eps), m=m, v=v, t=t)
 
 
-@_scalars_too
 def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Adam [003][004], bias-corrected, t counted from 1, eps outside the root:
-    t ← t+1; m ← β1 m + (1−β1)g; v ← β2 v + (1−β2)g²; m̂ = m/(1−β1^t); v̂ = v/(1−β2^t);
-    w ← w − lr·m̂/(√v̂ + eps)."""
+    """Adam [003][004]: bias-corrected moments, t counted from 1, ε outside the root."""
     _param_and_grad(param, grad)
-    lr = _non_negative("lr", lr)
-    beta1, beta2, eps, _ = _adam_hyper(beta1, beta2, eps, 0.0)
-    return _adam(param, grad, state, lr, beta1, beta2, eps, 0.0)
+    beta1, beta2, eps, _ = _adam_settings(beta1, beta2, eps)
+    return _adam(param, grad, state, _non_negative("lr", lr), beta1, beta2, eps)
 
 
 def adamw_init(param, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
     """As adam_init."""
-    _param(param)
-    _adam_hyper(beta1, beta2, eps, weight_decay)
+    _adam_settings(beta1, beta2, eps, weight_decay)
     return {**_zeros(param, "m", "v"), "t": 0}
 
 
-@_scalars_too
 def adamw_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
                weight_decay=0.01):
     """AdamW, weight decay decoupled from the gradient as torch.optim.AdamW does it:
-    w ← w − lr·weight_decay·w first, then the adam step (the decay never enters m or v)."""
+    w ← w - lr·λ·w first, then Adam's step (the decay never enters the moments)."""
     _param_and_grad(param, grad)
+    beta1, beta2, eps, weight_decay = _adam_settings(beta1, beta2, eps, weight_decay)
     lr = _non_negative("lr", lr)
-    beta1, beta2, eps, weight_decay = _adam_hyper(beta1, beta2, eps, weight_decay)
-    return _adam(param, grad, state, lr, beta1, beta2, eps, lr * weight_decay)
+    return _adam(param - lr * weight_decay * param, grad, state, lr, beta1, beta2, eps)
 
 
 # --- schedules (forward only)
