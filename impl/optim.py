@@ -100,7 +100,9 @@ def sgd_step(param, grad, state, lr=0.01, weight_decay=0.0):
     _param_and_grad(param, grad)
     _state(state, param, ())
     lr, weight_decay = _non_negative("lr", lr), _non_negative("weight_decay", weight_decay)
-    return _result(param - lr * (grad + weight_decay * param))
+    if weight_decay:
+        grad = grad + weight_decay * param
+    return _result(param - lr * grad)
 
 
 def _momentum_init(param, beta=0.9):
