@@ -48,8 +48,8 @@ def mlp_forward(x, w1, b1, w2, b2, target, activation="sigmoid", lam=0.0):
         p2, penalty2 = l2_penalty_forward(w2, lam, m)
         loss = loss + p1 + p2
         penalties = (penalty1, penalty2)
-    return np.asarray(loss, x.dtype), (activation, layer1, hidden, layer2, output,
-                                               penalties)
+    ctx = (activation, layer1, hidden, layer2, output, penalties)
+    return np.asarray(loss, x.dtype), ctx
 
 
 def mlp_backward(dloss, ctx):
