@@ -254,37 +254,29 @@ def xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each(impl, cas
 
 _SHAPE = "W (n_out, n_in, ...) = z·std, b = 0; fan_in = n_in·kernel cells"
 
+def _initialiser(name, formula, variance, variance_name, *invariants, cases=init_cases,
+                 **settings):
+    """An initialiser's entry: (weight, bias) from an explicit draw z or from rng, and the
+    sample-variance invariant for `variance(fan_in, fan_out, hyper)`."""
+    return Op(name, family="init", formula=f"{formula}; {_SHAPE}", inputs=("z?",),
+              cases=cases, hyper={"shape": None, "dtype": None, "rng": None, **settings},
+              outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
+              oracles=("torch", "closed"),
+              invariants=(_variance_invariant(name, variance, variance_name), *invariants))
+
+
 OPS = [
-    Op("small_normal", family="init",
-       formula=f"std = scale, randn·0.01 [003]; {_SHAPE}",
-       inputs=("z?",), cases=functools.partial(init_cases, scaled=True),
-       hyper={"shape": None, "dtype": None, "rng": None, "scale": 0.01},
-       outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
-       oracles=("torch", "closed"),
-       invariants=(_variance_invariant("small_normal", lambda fan_in, fan_out, hyper:
-                                       hyper["scale"] ** 2, "scale_squared"),
-                   small_normal_shrinks_activations_through_a_relu_stack)),
-    Op("xavier_normal", family="init",
-       formula=f"std = √(1/fan_in), the notes' Xavier for tanh [003]; {_SHAPE}",
-       inputs=("z?",), cases=init_cases, hyper={"shape": None, "dtype": None, "rng": None},
-       outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
-       oracles=("torch", "closed"),
-       invariants=(_variance_invariant("xavier_normal", lambda fan_in, fan_out, hyper:
-                                       1 / fan_in, "1_over_n_in"),
-                   xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each)),
-    Op("glorot_normal", family="init",
-       formula=f"std = √(2/(fan_in + fan_out)) (torch's xavier_normal_); {_SHAPE}",
-       inputs=("z?",), cases=init_cases, hyper={"shape": None, "dtype": None, "rng": None},
-       outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
-       oracles=("torch", "closed"),
-       invariants=(_variance_invariant("glorot_normal", lambda fan_in, fan_out, hyper:
-                                       2 / (fan_in + fan_out), "2_over_n_in_plus_n_out"),)),
-    Op("he_normal", family="init",
-       formula=f"std = √(2/fan_in), for ReLU [003]; {_SHAPE}",
-       inputs=("z?",), cases=init_cases, hyper={"shape": None, "dtype": None, "rng": None},
-       outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
-       oracles=("torch", "closed"),
-       invariants=(_variance_invariant("he_normal", lambda fan_in, fan_out, hyper:
-                                       2 / fan_in, "2_over_n_in"),
-                   he_normal_keeps_the_activation_scale_through_a_relu_stack)),
+    _initialiser("small_normal", "std = scale, randn·0.01 [003]",
+                 lambda fan_in, fan_out, hyper: hyper["scale"] ** 2, "scale_squared",
+                 small_normal_shrinks_activations_through_a_relu_stack,
+                 cases=functools.partial(init_cases, scaled=True), scale=0.01),
+    _initialiser("xavier_normal", "std = √(1/fan_in), the notes' Xavier for tanh [003]",
+                 lambda fan_in, fan_out, hyper: 1 / fan_in, "1_over_n_in",
+                 xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each),
+    _initialiser("glorot_normal", "std = √(2/(fan_in + fan_out)) (torch's xavier_normal_)",
+                 lambda fan_in, fan_out, hyper: 2 / (fan_in + fan_out),
+                 "2_over_n_in_plus_n_out"),
+    _initialiser("he_normal", "std = √(2/fan_in), for ReLU [003]",
+                 lambda fan_in, fan_out, hyper: 2 / fan_in, "2_over_n_in",
+                 he_normal_keeps_the_activation_scale_through_a_relu_stack),
 ]
