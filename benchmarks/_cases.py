@@ -1,10 +1,22 @@
-"""The shapes and random float32 arguments benchmarks/vs_torch.py times, one builder per
-family: case(shape, rng) -> (arrays, hyper), impl's arguments. NumPy only."""
+"""The shapes and random arguments benchmarks/vs_torch.py and the asv benchmarks time, one
+builder per family: case(shape, rng, dtype=float32) -> (arrays, hyper), impl's arguments.
+NumPy only."""
 
 from __future__ import annotations
 
 import numpy as np
 
+# Softmax's x (N, D), softmax along D: a classifier's logits over 1000 classes, and many
+# short rows as in attention.
+SOFTMAX_SHAPES = [
+    (256, 1000),
+    (4096, 128),
+]
+# (N, in, out): x (N, in), W (out, in), b (out,).
+LINEAR_SHAPES = [
+    (256, 512, 512),
+    (64, 1024, 256),
+]
 # (N, C, H, W, K, F, S, P) as the convolution issue names them.
 CONV_SHAPES = [
     (32, 64, 32, 32, 64, 3, 1, 1),
@@ -34,41 +46,54 @@ OPTIM_SHAPES = [
 ]
 
 
-def conv_case(shape, rng):
+def softmax_case(shape, rng, dtype=np.float32):
+    return (rng.standard_normal(shape, dtype=dtype),), {"axis": -1}
+
+
+def linear_case(shape, rng, dtype=np.float32):
+    n, n_in, n_out = shape
+    x = rng.standard_normal((n, n_in), dtype=dtype)
+    # Weights ~ 1/√in, so y stays of the order of x.
+    w = rng.standard_normal((n_out, n_in), dtype=dtype) / n_in**0.5
+    b = rng.standard_normal(n_out, dtype=dtype)
+    return (x, w, b), {}
+
+
+def conv_case(shape, rng, dtype=np.float32):
     n, c, h, w, k, f, s, p = shape
-    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    weight = rng.standard_normal((k, c, f, f), dtype=np.float32) / (c * f * f) ** 0.5
-    bias = rng.standard_normal(k, dtype=np.float32)
+    x = rng.standard_normal((n, c, h, w), dtype=dtype)
+    weight = rng.standard_normal((k, c, f, f), dtype=dtype) / (c * f * f) ** 0.5
+    bias = rng.standard_normal(k, dtype=dtype)
     return (x, weight, bias), {"stride": s, "padding": p}
 
 
-def pool_case(shape, rng):
+def pool_case(shape, rng, dtype=np.float32):
     n, c, h, w, kernel, s, p = shape
-    x = rng.standard_normal((n, c, h, w), dtype=np.float32)
+    x = rng.standard_normal((n, c, h, w), dtype=dtype)
     return (x,), {"kernel_size": kernel, "stride": s, "padding": p}
 
 
-def norm_case(shape, rng):
+def norm_case(shape, rng, dtype=np.float32):
     channels = shape[1]
-    x = rng.standard_normal(shape, dtype=np.float32)
-    gamma = 1 + 0.1 * rng.standard_normal(channels, dtype=np.float32)
-    beta = 0.1 * rng.standard_normal(channels, dtype=np.float32)
-    running = (np.zeros(channels, dtype=np.float32), np.ones(channels, dtype=np.float32))
+    x = rng.standard_normal(shape, dtype=dtype)
+    gamma = 1 + 0.1 * rng.standard_normal(channels, dtype=dtype)
+    beta = 0.1 * rng.standard_normal(channels, dtype=dtype)
+    running = (np.zeros(channels, dtype=dtype), np.ones(channels, dtype=dtype))
     return (x, gamma, beta, *running), {"training": True, "momentum": 0.1, "eps": 1e-5}
 
 
-def lstm_case(shape, rng):
+def lstm_case(shape, rng, dtype=np.float32):
     t, n, i, h = shape
-    x = rng.standard_normal((t, n, i), dtype=np.float32)
-    h0, c0 = (rng.standard_normal((n, h), dtype=np.float32) for _ in range(2))
+    x = rng.standard_normal((t, n, i), dtype=dtype)
+    h0, c0 = (rng.standard_normal((n, h), dtype=dtype) for _ in range(2))
     # Weights ~ 1/√H, as torch's own initialisation, so the gates are not saturated.
-    w_ih, w_hh, b_ih, b_hh = (rng.standard_normal(size, dtype=np.float32) / h**0.5
+    w_ih, w_hh, b_ih, b_hh = (rng.standard_normal(size, dtype=dtype) / h**0.5
                               for size in ((4 * h, i), (4 * h, h), 4 * h, 4 * h))
     return (x, h0, c0, w_ih, w_hh, b_ih, b_hh), {}
 
 
-def optim_case(shape, rng):
+def optim_case(shape, rng, dtype=np.float32):
     """(param, grad); the optimizer's hyperparameters are the table's, not the case's."""
-    param = rng.standard_normal(shape, dtype=np.float32)
-    grad = rng.standard_normal(shape, dtype=np.float32)
+    param = rng.standard_normal(shape, dtype=dtype)
+    grad = rng.standard_normal(shape, dtype=dtype)
     return (param, grad), {}

@@ -1,0 +1,415 @@
+"""What the asv benchmarks time: one op's arguments (benchmarks/_cases.py's builders) run
+by one backend, and the benchmark classes every family file fills in.
+
+    layer(op, shape, dtype, backend) -> (forward, forward_backward)
+    optimizer_step(name, shape, dtype, backend) -> step
+
+Each callable takes no arguments and runs the op once. Backends:
+
+- "numpy": ours, impl's NAME_forward / NAME_backward (NAME_init / NAME_step).
+- "torch": PyTorch on the CPU, the functions benchmarks/vs_torch.py compares with
+  (torch.nn.functional, torch.nn.LSTM through torch.func.functional_call, torch.optim with
+  foreach=True).
+- "torch_cuda": the same on the GPU.
+- "triton": our GPU kernels, impl.gpu, expected to mirror impl's names and calling
+  convention on CUDA tensors (NAME_forward(*arrays, **hyper) -> (outputs, ctx), and so on).
+
+The GPU backends raise NotImplementedError (asv shows the cell as n/a) where PyTorch, CUDA,
+Triton or impl.gpu is missing; they import PyTorch only when asked for, so discovery never
+needs it, and synchronize before returning, so a timer sees the kernels finish.
+
+Forward+backward feeds random upstream gradients (never all ones: they hide errors) to
+every differentiable output: y, h_n and c_n for the LSTM; y, not the running statistics,
+for batch norm; every backend gets the same ones. asv_runner ≥ 0.3 re-runs setup before
+every timed call, so arguments and backends are built once per process (functools.lru_cache
+on tuples) and setup only looks them up. The arrays are shared: ours never change their
+inputs, and torch on the CPU wraps them without copying except those it updates in place
+(batch norm's running statistics, an optimizer's parameters), so a peakmem cell counts the
+same arrays for both. Each backend learns its outputs' shapes from its own first forward
+(which is also its warm-up), so no backend's peak includes another's work.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import importlib.util
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import impl
+from benchmarks import _cases
+
+try:  # a NotImplementedError that asv records as n/a when a benchmark body raises it
+    from asv_runner.benchmarks.mark import SkipNotImplemented
+except ImportError:  # run outside asv
+    SkipNotImplemented = NotImplementedError
+
+BACKENDS = ["numpy", "torch", "triton", "torch_cuda"]
+GPU_BACKENDS = ("triton", "torch_cuda")
+
+
+def label(shape) -> str:
+    """(32, 64, 3) -> "32-64-3": asv stores parameter values by their repr."""
+    return "-".join(str(size) for size in shape)
+
+
+def numbers(shape: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in shape.split("-"))
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """An op with a backward: its case builder, the differentiable outputs picked from
+    our forward's outputs (in the order NAME_backward takes their gradients), how many
+    leading arrays get gradients (None: all) and which arrays torch updates in place.
+    Torch's function, which returns just the differentiable outputs: _torch_functions()[op]."""
+
+    case: Callable
+    outputs: Callable = lambda y: (y,)
+    grads: int | None = None
+    updated_in_place: tuple[int, ...] = ()
+
+
+LAYERS = {
+    "softmax": LayerSpec(_cases.softmax_case),
+    "linear": LayerSpec(_cases.linear_case),
+    "conv2d": LayerSpec(_cases.conv_case),
+    "max_pool2d": LayerSpec(_cases.pool_case),
+    "avg_pool2d": LayerSpec(_cases.pool_case),
+    # y only: the running statistics have no gradient (nor do the running buffers).
+    "batch_norm": LayerSpec(_cases.norm_case, lambda outputs: outputs[:1], grads=3,
+                            updated_in_place=(3, 4)),
+    "lstm": LayerSpec(_cases.lstm_case, tuple),
+}
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """NAME_step's hyperparameters (lr included; NAME_init takes the others) and the
+    torch.optim class (by name) that takes the same step with `torch_hyper`."""
+
+    hyper: dict
+    torch: str
+    torch_hyper: dict = field(default_factory=dict)
+
+
+OPTIMIZERS = {
+    "sgd": OptimizerSpec({"lr": 0.01}, "SGD", {"lr": 0.01}),
+    # torch's SGD with momentum β at lr·(1-β) takes the same step as v ← βv + (1-β)g.
+    "momentum_average": OptimizerSpec({"lr": 0.01, "beta": 0.9}, "SGD",
+                                      {"lr": 0.01 * (1 - 0.9), "momentum": 0.9}),
+    "adagrad": OptimizerSpec({"lr": 0.01}, "Adagrad", {"lr": 0.01}),
+    "rmsprop": OptimizerSpec({"lr": 0.01}, "RMSprop", {"lr": 0.01}),
+    "adam": OptimizerSpec({"lr": 1e-3}, "Adam", {"lr": 1e-3}),
+    "adamw": OptimizerSpec({"lr": 1e-3, "weight_decay": 0.01}, "AdamW",
+                           {"lr": 1e-3, "weight_decay": 0.01}),
+}
+
+
+@functools.lru_cache(maxsize=2)
+def arguments(op: str, shape: tuple[int, ...], dtype: str) -> tuple[tuple, dict]:
+    """(arrays, hyper): the op's arguments, built once per process (an optimizer's are
+    (param, grad) and NAME_step's hyperparameters)."""
+    rng = np.random.default_rng(0)
+    if op in OPTIMIZERS:
+        arrays, _ = _cases.optim_case(shape, rng, dtype)
+        return arrays, OPTIMIZERS[op].hyper
+    return LAYERS[op].case(shape, rng, dtype)
+
+
+@functools.lru_cache(maxsize=2)
+def upstream(shapes: tuple[tuple[int, ...], ...], dtype: str) -> tuple:
+    """One random upstream gradient per differentiable output, the same for every backend."""
+    rng = np.random.default_rng(1)
+    return tuple(rng.standard_normal(shape, dtype=dtype) for shape in shapes)
+
+
+def _shapes(outputs) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(y.shape) for y in outputs)
+
+
+def _require(backend: str) -> None:
+    """NotImplementedError unless the backend can run here (cheapest checks first)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    if backend == "numpy":
+        return
+    if backend == "triton" and importlib.util.find_spec("impl.gpu") is None:
+        raise NotImplementedError("triton: impl.gpu (our GPU kernels) does not exist yet")
+    try:
+        import torch
+    except ImportError as error:
+        raise NotImplementedError(f"{backend}: PyTorch is not installed") from error
+    if backend in GPU_BACKENDS and not torch.cuda.is_available():
+        raise NotImplementedError(f"{backend}: no CUDA device")
+    if backend == "triton" and importlib.util.find_spec("triton") is None:
+        raise NotImplementedError("triton: Triton is not installed")
+
+
+def _gpu_module():
+    try:
+        return importlib.import_module("impl.gpu")
+    except ImportError as error:
+        raise NotImplementedError(f"triton: impl.gpu does not import: {error}") from error
+
+
+def _gpu_function(name: str):
+    function = getattr(_gpu_module(), name, None)
+    if function is None:
+        raise NotImplementedError(f"triton: impl.gpu has no {name}")
+    return function
+
+
+def _synchronized(function: Callable, backend: str) -> Callable:
+    """function, then a wait for the GPU's queue to drain, so a timer sees the kernels end."""
+    if backend not in GPU_BACKENDS:
+        return function
+    import torch
+
+    def run():
+        function()
+        torch.cuda.synchronize()
+
+    return run
+
+
+def _device(backend: str) -> str:
+    return "cuda" if backend in GPU_BACKENDS else "cpu"
+
+
+def _tensors(arrays, backend: str, copied: tuple[int, ...] = ()) -> list:
+    """The arrays as tensors on the backend's device: on the CPU the same memory, except
+    copies of arrays[i] for i in `copied` (those torch updates in place)."""
+    import torch
+
+    tensors = [torch.from_numpy(a) for a in arrays]
+    if backend in GPU_BACKENDS:
+        return [t.to(_device(backend)) for t in tensors]
+    return [t.clone() if i in copied else t for i, t in enumerate(tensors)]
+
+
+@functools.lru_cache(maxsize=2)
+def layer(op: str, shape: tuple[int, ...], dtype: str, backend: str):
+    """(forward, forward_backward) of one op on one backend, built once per process."""
+    _require(backend)
+    arrays, hyper = arguments(op, shape, dtype)
+    if backend == "numpy":
+        forward = getattr(impl, f"{op}_forward")
+        backward = getattr(impl, f"{op}_backward")
+    elif backend == "triton":
+        forward, backward = (_gpu_function(f"{op}_{part}") for part in ("forward", "backward"))
+        arrays = _tensors(arrays, backend)
+    else:
+        return _torch_layer(op, arrays, hyper, dtype, backend)
+    dys = upstream(_shapes(LAYERS[op].outputs(forward(*arrays, **hyper)[0])), dtype)
+    if backend == "triton":
+        dys = _tensors(dys, backend)
+
+    def run_forward():
+        forward(*arrays, **hyper)
+
+    def run_forward_backward():
+        _, ctx = forward(*arrays, **hyper)
+        backward(*dys, ctx)
+
+    return _synchronized(run_forward, backend), _synchronized(run_forward_backward, backend)
+
+
+def _as_tuple(outputs) -> tuple:
+    return outputs if isinstance(outputs, tuple) else (outputs,)
+
+
+def _torch_layer(op: str, arrays, hyper, dtype: str, backend: str):
+    import torch
+
+    spec, function = LAYERS[op], _torch_functions()[op]
+    tensors = _tensors(arrays, backend, spec.updated_in_place)
+    count = len(tensors) if spec.grads is None else spec.grads
+    leaves = [t.requires_grad_() for t in tensors[:count]]
+    inputs = [*leaves, *tensors[count:]]
+    with torch.no_grad():
+        dys = _tensors(upstream(_shapes(_as_tuple(function(*inputs, **hyper))), dtype), backend)
+
+    def run_forward():
+        with torch.no_grad():
+            function(*inputs, **hyper)
+
+    def run_forward_backward():
+        for leaf in leaves:
+            leaf.grad = None
+        torch.autograd.backward(_as_tuple(function(*inputs, **hyper)), dys)
+
+    return _synchronized(run_forward, backend), _synchronized(run_forward_backward, backend)
+
+
+@functools.cache
+def _torch_functions() -> dict:
+    """impl's op name -> torch's function of the same arrays, in impl's order, with impl's
+    hyperparameters; the differentiable outputs it returns are those LAYERS picks."""
+    import torch
+    import torch.nn.functional as F
+    from torch.func import functional_call
+
+    @functools.cache
+    def lstm_module(input_size: int, hidden: int, device: str) -> torch.nn.LSTM:
+        # Only its structure: the weights are passed to functional_call.
+        return torch.nn.LSTM(input_size, hidden, device=device)
+
+    def lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        module = lstm_module(x.shape[2], h0.shape[1], str(x.device))
+        weights = dict(zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                           (w_ih, w_hh, b_ih, b_hh), strict=True))
+        y, (h_n, c_n) = functional_call(module, weights, (x, (h0[None], c0[None])))
+        return y, h_n[0], c_n[0]
+
+    def batch_norm(x, gamma, beta, running_mean, running_var, **hyper):
+        return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
+
+    return {
+        "softmax": lambda x, axis: F.softmax(x, dim=axis),
+        "linear": F.linear,
+        "conv2d": F.conv2d,
+        "max_pool2d": F.max_pool2d,
+        "avg_pool2d": F.avg_pool2d,
+        "batch_norm": batch_norm,
+        "lstm": lstm,
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str):
+    """step(): one step of optimizer `name` on the case's parameters, built once per
+    process. Ours returns new arrays from the same state every time; torch's (made after
+    one first step, which creates its state) updates its copies in place."""
+    _require(backend)
+    arrays, _ = arguments(name, shape, dtype)
+    optimizer = OPTIMIZERS[name]
+    init_hyper = {key: value for key, value in optimizer.hyper.items() if key != "lr"}
+    if backend in ("numpy", "triton"):
+        module = impl if backend == "numpy" else _gpu_module()
+        init, step = (getattr(module, f"{name}_{part}", None) for part in ("init", "step"))
+        if init is None or step is None:
+            raise NotImplementedError(f"{backend}: no {name}_init / {name}_step")
+        param, grad = arrays if backend == "numpy" else _tensors(arrays, backend)
+        state = init(param, **init_hyper)
+        return _synchronized(lambda: step(param, grad, state, **optimizer.hyper), backend)
+    import torch
+
+    param, grad = _tensors(arrays, backend, copied=(0,))
+    param.requires_grad_()
+    param.grad = grad
+    torch_step = getattr(torch.optim, optimizer.torch)(
+        [param], **optimizer.torch_hyper, foreach=True).step
+    torch_step()
+    return _synchronized(torch_step, backend)
+
+
+def _seconds_per_call(function: Callable, loops: int) -> float:
+    start = time.perf_counter()
+    for _ in range(loops):
+        function()
+    return (time.perf_counter() - start) / loops
+
+
+def ratio(ours: Callable, theirs: Callable, repeats: int = 7, sample: float = 0.01) -> float:
+    """Median seconds per call of `ours` over those of `theirs`, timed in turn `repeats`
+    times in this process; a sample loops a call until it lasts about `sample` seconds,
+    so microsecond kernels are not lost in the timer's resolution."""
+    loops = []
+    for function in (ours, theirs):
+        once = _seconds_per_call(function, 1)  # also the warm-up: allocation, kernel choice
+        loops.append(max(1, min(10_000, math.ceil(sample / max(once, 1e-9)))))
+    samples = ([], [])
+    for _ in range(repeats):
+        for slot, function in enumerate((ours, theirs)):
+            samples[slot].append(_seconds_per_call(function, loops[slot]))
+    return float(np.median(samples[0]) / np.median(samples[1]))
+
+
+def _ours_only(backend: str) -> None:
+    if backend != "numpy":
+        raise SkipNotImplemented("the ratio to torch is reported on the numpy backend only")
+
+
+def _host_memory_only(backend: str) -> None:
+    if backend in GPU_BACKENDS:
+        raise SkipNotImplemented("peakmem sees the host's memory, not the GPU's")
+
+
+class LayerBenchmark(abc.ABC):
+    """One op's forward and forward+backward; a family file names the op and its grid
+    (params: shape labels, dtypes, backends). Abstract, so asv's discovery skips it."""
+
+    param_names = ["shape", "dtype", "backend"]
+
+    @property
+    @abc.abstractmethod
+    def op(self) -> str:
+        """impl's name of the op."""
+
+    def setup(self, shape, dtype, backend):
+        self.forward, self.forward_backward = layer(self.op, numbers(shape), dtype, backend)
+
+    def time_forward(self, shape, dtype, backend):
+        self.forward()
+
+    def time_forward_backward(self, shape, dtype, backend):
+        self.forward_backward()
+
+    def track_ratio_forward(self, shape, dtype, backend):
+        """Our forward's time over torch's (CPU), below 1 we are faster."""
+        _ours_only(backend)
+        return ratio(self.forward, layer(self.op, numbers(shape), dtype, "torch")[0])
+
+    track_ratio_forward.unit = "ratio"
+
+    def track_ratio_forward_backward(self, shape, dtype, backend):
+        """Our forward+backward's time over torch's (CPU), below 1 we are faster."""
+        _ours_only(backend)
+        return ratio(self.forward_backward, layer(self.op, numbers(shape), dtype, "torch")[1])
+
+    track_ratio_forward_backward.unit = "ratio"
+
+
+class LayerMemoryBenchmark(LayerBenchmark):
+    """LayerBenchmark, and the process's peak resident memory over a forward+backward."""
+
+    def peakmem_forward_backward(self, shape, dtype, backend):
+        _host_memory_only(backend)
+        self.forward_backward()
+
+
+class OptimizerBenchmark(abc.ABC):
+    """One step of an optimizer; a subclass names it and its grid (params: parameter-count
+    labels, dtypes, backends). Abstract, so asv's discovery skips it."""
+
+    param_names = ["params", "dtype", "backend"]
+    params = [[label(shape) for shape in _cases.OPTIM_SHAPES], ["float32"], BACKENDS]
+    timeout = 120
+
+    @property
+    @abc.abstractmethod
+    def optimizer(self) -> str:
+        """impl's name of the optimizer (NAME_init, NAME_step)."""
+
+    def setup(self, size, dtype, backend):
+        self.step = optimizer_step(self.optimizer, numbers(size), dtype, backend)
+
+    def time_step(self, size, dtype, backend):
+        self.step()
+
+    def peakmem_step(self, size, dtype, backend):
+        _host_memory_only(backend)
+        self.step()
+
+    def track_ratio_step(self, size, dtype, backend):
+        """Our step's time over torch.optim's (CPU, foreach=True), below 1 we are faster."""
+        _ours_only(backend)
+        return ratio(self.step, optimizer_step(self.optimizer, numbers(size), dtype, "torch"))
+
+    track_ratio_step.unit = "ratio"
