@@ -67,7 +67,7 @@ class LayerSpec:
     """An op with a backward: its case builder, the differentiable outputs picked from
     our forward's outputs (in the order NAME_backward takes their gradients), how many
     leading arrays get gradients (None: all) and which arrays torch updates in place.
-    Torch's function, which returns just the differentiable outputs: _torch_functions()[op]."""
+    Torch's function, which returns just the differentiable outputs: torch_functions()[op]."""
 
     case: Callable
     outputs: Callable = lambda y: (y,)
@@ -91,11 +91,13 @@ LAYERS = {
 @dataclass(frozen=True)
 class OptimizerSpec:
     """NAME_step's hyperparameters (lr included; NAME_init takes the others) and the
-    torch.optim class (by name) that takes the same step with `torch_hyper`."""
+    torch.optim class (by name) that takes the same step with `torch_hyper`; `fused`:
+    torch has a fused CPU kernel for it."""
 
     hyper: dict
     torch: str
     torch_hyper: dict = field(default_factory=dict)
+    fused: bool = True
 
 
 OPTIMIZERS = {
@@ -104,7 +106,7 @@ OPTIMIZERS = {
     "momentum_average": OptimizerSpec({"lr": 0.01, "beta": 0.9}, "SGD",
                                       {"lr": 0.01 * (1 - 0.9), "momentum": 0.9}),
     "adagrad": OptimizerSpec({"lr": 0.01}, "Adagrad", {"lr": 0.01}),
-    "rmsprop": OptimizerSpec({"lr": 0.01}, "RMSprop", {"lr": 0.01}),
+    "rmsprop": OptimizerSpec({"lr": 0.01}, "RMSprop", {"lr": 0.01}, fused=False),
     "adam": OptimizerSpec({"lr": 1e-3}, "Adam", {"lr": 1e-3}),
     "adamw": OptimizerSpec({"lr": 1e-3, "weight_decay": 0.01}, "AdamW",
                            {"lr": 1e-3, "weight_decay": 0.01}),
@@ -227,7 +229,7 @@ def _as_tuple(outputs) -> tuple:
 def _torch_layer(op: str, arrays, hyper, dtype: str, backend: str):
     import torch
 
-    spec, function = LAYERS[op], _torch_functions()[op]
+    spec, function = LAYERS[op], torch_functions()[op]
     tensors = _tensors(arrays, backend, spec.updated_in_place)
     count = len(tensors) if spec.grads is None else spec.grads
     leaves = [t.requires_grad_() for t in tensors[:count]]
@@ -248,7 +250,7 @@ def _torch_layer(op: str, arrays, hyper, dtype: str, backend: str):
 
 
 @functools.cache
-def _torch_functions() -> dict:
+def torch_functions() -> dict:
     """impl's op name -> torch's function of the same arrays, in impl's order, with impl's
     hyperparameters; the differentiable outputs it returns are those LAYERS picks."""
     import torch

@@ -48,7 +48,6 @@ first step has made its state), each backend in its own subprocess.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
 from collections.abc import Callable
@@ -110,27 +109,10 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch.func import functional_call  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import impl  # noqa: E402
-from benchmarks import _cases  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Op:
-    """impl's NAME_forward / NAME_backward against a PyTorch function of the same arrays.
-
-    `torch` takes the case's arrays as tensors, in impl's order, with its hyperparameters,
-    and returns the differentiable outputs (a tensor or a tuple); `outputs` picks the same
-    outputs from our forward's result, in the order NAME_backward takes their gradients
-    (before ctx). Only the first `grads` arrays get gradients (None: every one)."""
-
-    name: str
-    torch: Callable
-    outputs: Callable = lambda result: (result,)
-    grads: int | None = None
+from benchmarks import _backends, _cases  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -138,68 +120,28 @@ class Family:
     shapes: list[tuple[int, ...]]
     case: Callable  # (shape, rng) -> (arrays, hyper): impl's arguments
     describe: Callable  # shape -> the table's shape column
-    ops: list[Op]
+    ops: list[str]  # impl's names; benchmarks/_backends.py knows their torch twins
 
 
 def _labelled(letters: str, shape) -> str:
     return " ".join(f"{letter}{size}" for letter, size in zip(letters, shape, strict=True))
 
 
-def _torch_batch_norm(x, gamma, beta, running_mean, running_var, **hyper):
-    return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
-
-
-@functools.cache
-def _lstm_module(input_size: int, hidden: int) -> torch.nn.LSTM:
-    return torch.nn.LSTM(input_size, hidden)  # only its structure: the weights are passed
-
-
-def _torch_lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
-    module = _lstm_module(x.shape[2], h0.shape[1])
-    weights = dict(zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
-                       (w_ih, w_hh, b_ih, b_hh), strict=True))
-    y, (h_n, c_n) = functional_call(module, weights, (x, (h0[None], c0[None])))
-    return y, h_n[0], c_n[0]
-
-
 FAMILIES = {
     "conv": Family(_cases.CONV_SHAPES, _cases.conv_case,
-                   lambda shape: _labelled("NCHWKFSP", shape), [Op("conv2d", F.conv2d)]),
+                   lambda shape: _labelled("NCHWKFSP", shape), ["conv2d"]),
     "pool": Family(_cases.POOL_SHAPES, _cases.pool_case,
                    lambda shape: _labelled("NCHWksp", shape),
-                   [Op("max_pool2d", F.max_pool2d), Op("avg_pool2d", F.avg_pool2d)]),
+                   ["max_pool2d", "avg_pool2d"]),
     "norm": Family(_cases.NORM_SHAPES, _cases.norm_case,
                    lambda shape: _labelled("NCHW" if len(shape) == 4 else "NF", shape),
-                   # y only: the running statistics have no gradient
-                   [Op("batch_norm", _torch_batch_norm, lambda result: result[:1], grads=3)]),
+                   ["batch_norm"]),
     "recurrent": Family(_cases.LSTM_SHAPES, _cases.lstm_case,
-                        lambda shape: _labelled("TNIH", shape), [Op("lstm", _torch_lstm, tuple)]),
+                        lambda shape: _labelled("TNIH", shape), ["lstm"]),
 }
 
 
-@dataclass(frozen=True)
-class Optimizer:
-    """impl's NAME_init / NAME_step with `hyper` (lr included) against the torch.optim
-    class that takes the same step with `torch_hyper`; `fused`: torch has a fused CPU
-    kernel for it."""
-
-    name: str
-    hyper: dict
-    torch: type
-    torch_hyper: dict
-    fused: bool = True
-
-
-OPTIMIZERS = [
-    Optimizer("sgd", {"lr": 0.01}, torch.optim.SGD, {"lr": 0.01}),
-    Optimizer("momentum_average", {"lr": 0.01, "beta": 0.9}, torch.optim.SGD,
-              {"lr": 0.01 * (1 - 0.9), "momentum": 0.9}),
-    Optimizer("adagrad", {"lr": 0.01}, torch.optim.Adagrad, {"lr": 0.01}),
-    Optimizer("rmsprop", {"lr": 0.01}, torch.optim.RMSprop, {"lr": 0.01}, fused=False),
-    Optimizer("adam", {"lr": 1e-3}, torch.optim.Adam, {"lr": 1e-3}),
-    Optimizer("adamw", {"lr": 1e-3, "weight_decay": 0.01}, torch.optim.AdamW,
-              {"lr": 1e-3, "weight_decay": 0.01}),
-]
+OPTIMIZERS = _backends.OPTIMIZERS  # name -> our hyperparameters and torch's twin
 TORCH_OPTIM_VARIANTS = ("foreach", "fused")
 assert (*FAMILIES, "optim") == FAMILY_NAMES
 
@@ -208,13 +150,14 @@ def _as_tuple(outputs) -> tuple:
     return outputs if isinstance(outputs, tuple) else (outputs,)
 
 
-def _ours(op, arrays, hyper):
+def _ours(name, arrays, hyper):
     """run_forward() -> the differentiable outputs; run_both(dys) -> the gradients."""
-    forward = getattr(impl, f"{op.name}_forward")
-    backward = getattr(impl, f"{op.name}_backward")
+    forward = getattr(impl, f"{name}_forward")
+    backward = getattr(impl, f"{name}_backward")
+    outputs = _backends.LAYERS[name].outputs
 
     def run_forward():
-        return op.outputs(forward(*arrays, **hyper)[0])
+        return outputs(forward(*arrays, **hyper)[0])
 
     def run_both(dys):
         _, ctx = forward(*arrays, **hyper)
@@ -223,21 +166,22 @@ def _ours(op, arrays, hyper):
     return run_forward, run_both
 
 
-def _torch(op, arrays, hyper):
+def _torch(name, arrays, hyper):
     # Copies, not views of our arrays: torch's batch norm updates its running buffers in place.
     tensors = [torch.from_numpy(a).clone() for a in arrays]
-    count = len(tensors) if op.grads is None else op.grads
+    grads, function = _backends.LAYERS[name].grads, _backends.torch_functions()[name]
+    count = len(tensors) if grads is None else grads
     leaves = [t.requires_grad_() for t in tensors[:count]]
     inputs = [*leaves, *tensors[count:]]
 
     def run_forward():
         with torch.no_grad():
-            return _as_tuple(op.torch(*inputs, **hyper))
+            return _as_tuple(function(*inputs, **hyper))
 
     def run_both(dys):
         for leaf in leaves:
             leaf.grad = None
-        torch.autograd.backward(_as_tuple(op.torch(*inputs, **hyper)), dys)
+        torch.autograd.backward(_as_tuple(function(*inputs, **hyper)), dys)
 
     return run_forward, run_both
 
@@ -248,22 +192,23 @@ def _upstream(outputs) -> list[np.ndarray]:
     return [rng.standard_normal(tuple(y.shape), dtype=np.float32) for y in outputs]
 
 
-def _our_step(optimizer, param, grad):
+def _our_step(name, param, grad):
     """step() -> one of our steps from fresh state (ours never changes what it is given)."""
-    hyper = {key: value for key, value in optimizer.hyper.items() if key != "lr"}
-    state = getattr(impl, f"{optimizer.name}_init")(param, **hyper)
-    step = getattr(impl, f"{optimizer.name}_step")
-    return lambda: step(param, grad, state, **optimizer.hyper)
+    hyper = OPTIMIZERS[name].hyper
+    state = getattr(impl, f"{name}_init")(param, **{k: v for k, v in hyper.items() if k != "lr"})
+    step = getattr(impl, f"{name}_step")
+    return lambda: step(param, grad, state, **hyper)
 
 
-def _torch_step(optimizer, param, grad, variant):
+def _torch_step(name, param, grad, variant):
     """step() -> torch.optim's step, in place on copies (variant: foreach or fused); None
     where torch has no such kernel."""
-    if variant == "fused" and not optimizer.fused:
+    spec = OPTIMIZERS[name]
+    if variant == "fused" and not spec.fused:
         return None
     leaf = torch.from_numpy(param).clone().requires_grad_()
     leaf.grad = torch.from_numpy(grad).clone()
-    return optimizer.torch([leaf], **optimizer.torch_hyper, **{variant: True}).step
+    return getattr(torch.optim, spec.torch)([leaf], **spec.torch_hyper, **{variant: True}).step
 
 
 def _timed(function, *args) -> float:
@@ -315,7 +260,7 @@ def _measure_memory(family, index, backend) -> None:
     """In a fresh process: print the peak resident growth of one forward+backward of the
     family's first op (of one step of optimizer `index`, ours or a torch variant's)."""
     if family == "optim":
-        optimizer = OPTIMIZERS[int(index)]
+        optimizer = list(OPTIMIZERS)[int(index)]
         arrays, _ = _cases.optim_case(_cases.OPTIM_SHAPES[0], np.random.default_rng(0))
         step = (_our_step(optimizer, *arrays) if backend == "ours"
                 else _torch_step(optimizer, *arrays, backend))
@@ -399,7 +344,7 @@ def _layer_rows() -> None:
             for index, shape in enumerate(family.shapes):
                 arrays, hyper = family.case(shape, rng)
                 fo, ft, bo, bt = _compare(op, arrays, hyper, OPTIONS.repeats)
-                line = (f"{op.name:<11} {family.describe(shape):<30} {fo * 1e3:9.2f} "
+                line = (f"{op:<11} {family.describe(shape):<30} {fo * 1e3:9.2f} "
                         f"{ft * 1e3:8.2f} {fo / ft:6.2f}  {bo * 1e3:9.2f} {bt * 1e3:8.2f} "
                         f"{bo / bt:6.2f}")
                 if not OPTIONS.no_memory and op is family.ops[0]:
@@ -421,14 +366,14 @@ def _optim_rows() -> None:
     arrays, _ = _cases.optim_case(_cases.OPTIM_SHAPES[0], np.random.default_rng(0))
     for index, optimizer in enumerate(OPTIMIZERS):
         ours, *theirs = _compare_steps(optimizer, arrays, OPTIONS.repeats)
-        line = f"{optimizer.name:<17} {arrays[0].size / 1e6:>6g}M {ours * 1e3:10.2f}"
+        line = f"{optimizer:<17} {arrays[0].size / 1e6:>6g}M {ours * 1e3:10.2f}"
         for separator, seconds in zip(("", "  "), theirs, strict=True):
             line += separator + (f" {'-':>8} {'-':>6}" if seconds is None
                                  else f" {seconds * 1e3:8.2f} {ours / seconds:6.2f}")
         if not OPTIONS.no_memory:
             memory = [_memory("optim", index, backend) if exists else "-"
                       for backend, exists in (("ours", True), ("foreach", True),
-                                              ("fused", optimizer.fused))]
+                                              ("fused", OPTIMIZERS[optimizer].fused))]
             line += f"  {memory[0]:>13} {memory[1]:>7} {memory[2]:>6}"
         print(line, flush=True)
 
