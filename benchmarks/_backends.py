@@ -1,15 +1,15 @@
-"""What the asv benchmarks time: one op's arguments (benchmarks/_cases.py's builders) run
-by one backend, and the benchmark classes every family file fills in.
+"""What the benchmarks time: one op's arguments (benchmarks/_cases.py's builders) run by
+one backend, and the asv benchmark classes every family file fills in; pytest-benchmark's
+benchmarks/test_vs_torch.py times the same callables.
 
     layer(op, shape, dtype, backend) -> (forward, forward_backward)
-    optimizer_step(name, shape, dtype, backend) -> step
+    optimizer_step(name, shape, dtype, backend, fused=False) -> step
 
 Each callable takes no arguments and runs the op once. Backends:
 
 - "numpy": ours, impl's NAME_forward / NAME_backward (NAME_init / NAME_step).
-- "torch": PyTorch on the CPU, the functions benchmarks/vs_torch.py compares with
-  (torch.nn.functional, torch.nn.LSTM through torch.func.functional_call, torch.optim with
-  foreach=True).
+- "torch": PyTorch on the CPU: torch.nn.functional, torch.nn.LSTM through
+  torch.func.functional_call, torch.optim with foreach=True (or fused=True).
 - "torch_cuda": the same on the GPU.
 - "triton": our GPU kernels, impl.gpu, expected to mirror impl's names and calling
   convention on CUDA tensors (NAME_forward(*arrays, **hyper) -> (outputs, ctx), and so on).
@@ -36,7 +36,7 @@ import functools
 import importlib.util
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,27 +64,40 @@ def numbers(shape: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """An op with a backward: its case builder, the differentiable outputs picked from
-    our forward's outputs (in the order NAME_backward takes their gradients), how many
-    leading arrays get gradients (None: all) and which arrays torch updates in place.
-    Torch's function, which returns just the differentiable outputs: torch_functions()[op]."""
+    """An op with a backward: its case builder and the shapes and dtypes it is timed on,
+    the names of a shape's sizes (one sequence per rank the shapes have), the
+    differentiable outputs picked from our forward's outputs (in the order NAME_backward
+    takes their gradients), how many leading arrays get gradients (None: all) and which
+    arrays torch updates in place. Torch's function, which returns just the differentiable
+    outputs: torch_functions()[op]."""
 
     case: Callable
+    shapes: list[tuple[int, ...]]
+    dims: tuple[Sequence[str], ...]
+    dtypes: tuple[str, ...] = ("float32",)
     outputs: Callable = lambda y: (y,)
     grads: int | None = None
     updated_in_place: tuple[int, ...] = ()
 
+    def describe(self, shape) -> str:
+        """(32, 64, 3) -> "N32 C64 F3", by the letters for the shape's rank."""
+        letters = next(dims for dims in self.dims if len(dims) == len(shape))
+        return " ".join(f"{letter}{size}" for letter, size in zip(letters, shape, strict=True))
+
 
 LAYERS = {
-    "softmax": LayerSpec(_cases.softmax_case),
-    "linear": LayerSpec(_cases.linear_case),
-    "conv2d": LayerSpec(_cases.conv_case),
-    "max_pool2d": LayerSpec(_cases.pool_case),
-    "avg_pool2d": LayerSpec(_cases.pool_case),
+    "softmax": LayerSpec(_cases.softmax_case, _cases.SOFTMAX_SHAPES, ("ND",),
+                         ("float32", "float64")),
+    "linear": LayerSpec(_cases.linear_case, _cases.LINEAR_SHAPES, (("N", "in", "out"),),
+                        ("float32", "float64")),
+    "conv2d": LayerSpec(_cases.conv_case, _cases.CONV_SHAPES, ("NCHWKFSP",)),
+    "max_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",)),
+    "avg_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",)),
     # y only: the running statistics have no gradient (nor do the running buffers).
-    "batch_norm": LayerSpec(_cases.norm_case, lambda outputs: outputs[:1], grads=3,
+    "batch_norm": LayerSpec(_cases.norm_case, _cases.NORM_SHAPES, ("NCHW", "NF"),
+                            outputs=lambda outputs: outputs[:1], grads=3,
                             updated_in_place=(3, 4)),
-    "lstm": LayerSpec(_cases.lstm_case, tuple),
+    "lstm": LayerSpec(_cases.lstm_case, _cases.LSTM_SHAPES, ("TNIH",), outputs=tuple),
 }
 
 
@@ -284,11 +297,16 @@ def torch_functions() -> dict:
 
 
 @functools.lru_cache(maxsize=2)
-def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str):
+def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str,
+                   fused: bool = False):
     """step(): one step of optimizer `name` on the case's parameters, built once per
     process. Ours returns new arrays from the same state every time; torch's (made after
-    one first step, which creates its state) updates its copies in place."""
+    one first step, which creates its state) updates its copies in place, with
+    foreach=True, or with fused=True (its fused kernel, where OptimizerSpec.fused says
+    torch has one)."""
     _require(backend)
+    if fused and (backend not in ("torch", "torch_cuda") or not OPTIMIZERS[name].fused):
+        raise NotImplementedError(f"{backend}: no fused {name} step")
     arrays, _ = arguments(name, shape, dtype)
     optimizer = OPTIMIZERS[name]
     init_hyper = {key: value for key, value in optimizer.hyper.items() if key != "lr"}
@@ -305,8 +323,9 @@ def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str):
     param, grad = _tensors(arrays, backend, copied=(0,))
     param.requires_grad_()
     param.grad = grad
+    kernel = {"fused": True} if fused else {"foreach": True}
     torch_step = getattr(torch.optim, optimizer.torch)(
-        [param], **optimizer.torch_hyper, foreach=True).step
+        [param], **optimizer.torch_hyper, **kernel).step
     torch_step()
     return _synchronized(torch_step, backend)
 
@@ -344,15 +363,23 @@ def _host_memory_only(backend: str) -> None:
 
 
 class LayerBenchmark(abc.ABC):
-    """One op's forward and forward+backward; a family file names the op and its grid
-    (params: shape labels, dtypes, backends). Abstract, so asv's discovery skips it."""
-
-    param_names = ["shape", "dtype", "backend"]
+    """One op's forward and forward+backward; a family file names the op, and its grid
+    (params: shape labels, dtypes, backends) is the op's LAYERS entry's. Abstract, so asv's
+    discovery skips it."""
 
     @property
     @abc.abstractmethod
     def op(self) -> str:
         """impl's name of the op."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        op = cls.__dict__.get("op")
+        if isinstance(op, str):  # a family file's class, not another abstract base
+            spec = LAYERS[op]
+            cls.params = [[label(shape) for shape in spec.shapes], list(spec.dtypes), BACKENDS]
+            cls.param_names = [" or ".join("-".join(dims) for dims in spec.dims), "dtype",
+                               "backend"]
 
     def setup(self, shape, dtype, backend):
         self.forward, self.forward_backward = layer(self.op, numbers(shape), dtype, backend)

@@ -1,4 +1,4 @@
-"""The shapes and random arguments benchmarks/vs_torch.py and the asv benchmarks time, one
+"""The shapes and random arguments the benchmarks time (asv's and pytest-benchmark's), one
 builder per family: case(shape, rng, dtype=float32) -> (arrays, hyper), impl's arguments.
 NumPy only."""
 

@@ -2,12 +2,9 @@
 (backpropagation through time), float32, on every backend (benchmarks/_backends.py), with
 our time over torch's on the same shape."""
 
-from benchmarks import _backends, _cases
+from benchmarks import _backends
 
 
 class LSTM(_backends.LayerMemoryBenchmark):
     op = "lstm"
-    params = [[_backends.label(shape) for shape in _cases.LSTM_SHAPES], ["float32"],
-              _backends.BACKENDS]
-    param_names = ["T-N-I-H", "dtype", "backend"]
     timeout = 180

@@ -1,6 +1,9 @@
 """The benchmarks stay runnable: asv discovers every one of them (a file that fails to
-import, or a class asv cannot parse, fails here, not in the next `asv run`)."""
+import, or a class asv cannot parse, fails here, not in the next `asv run`), and every
+case of `pytest benchmarks` runs, with its ratios reported."""
 
+import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -8,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+
+from benchmarks import _backends, _cases
 
 ASV = shutil.which("asv", path=str(Path(sys.executable).parent)) or shutil.which("asv")
 
@@ -18,3 +23,42 @@ def test_asv_discovers_every_benchmark():
                             text=True, timeout=300)
     assert result.returncode == 0 and "No problems found" in result.stdout, (
         result.stdout[-3000:] + result.stderr[-3000:])
+
+
+def _pytest_benchmarks(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "pytest", "benchmarks", "-q", "-p", "no:xdist",
+                           *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+needs_pytest_benchmark = pytest.mark.skipif(
+    importlib.util.find_spec("pytest_benchmark") is None,
+    reason="pytest-benchmark is in the [test] extra")
+
+
+@needs_pytest_benchmark
+def test_every_pytest_benchmark_case_runs():
+    """Each case once, untimed: ours and torch's for every op, shape, dtype and pass."""
+    result = _pytest_benchmarks("--benchmark-disable")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@needs_pytest_benchmark
+def test_pytest_benchmarks_report_our_time_over_torchs(tmp_path):
+    report = tmp_path / "bench.json"
+    result = _pytest_benchmarks(
+        "--benchmark-only", "--benchmark-max-time=0.01", "--benchmark-min-rounds=2",
+        f"--benchmark-json={report}", "-k", "softmax-256-1000-float32 or adam-")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ratios = json.loads(report.read_text())["ratios"]
+    softmax = _backends.LAYERS["softmax"].describe((256, 1000))
+    expected = {(f"softmax {softmax} float32 {part}", "torch")
+                for part in ("forward", "forward_backward")}
+    params = _backends.label(_cases.OPTIM_SHAPES[0])
+    expected |= {(f"adam step {params} params float32", theirs)
+                 for theirs in ("torch", "torch_fused")}
+    assert {(row["group"], row["theirs"]) for row in ratios} == expected
+    for row in ratios:
+        assert row["ratio"] == pytest.approx(row["ours_median"] / row["theirs_median"])
+        assert row["ratio"] > 0
+    summary = result.stdout[result.stdout.index("ours / torch"):]
+    assert all(row["group"] in summary for row in ratios)
