@@ -2,9 +2,9 @@
 convolution issue and every backend (benchmarks/_backends.py), with our time over torch's
 on the same shape."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class Conv2d(_backends.LayerMemoryBenchmark):
+class Conv2d(_asv.LayerMemoryBenchmark):
     op = "conv2d"
     timeout = 120

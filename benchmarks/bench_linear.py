@@ -1,9 +1,9 @@
 """asv benchmarks for the linear layer y = x Wᵀ + b, forward and forward+backward, on every
 backend (benchmarks/_backends.py), with our time over torch's on the same shape."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class Linear(_backends.LayerBenchmark):
+class Linear(_asv.LayerBenchmark):
     op = "linear"
     timeout = 60

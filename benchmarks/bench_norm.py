@@ -1,9 +1,9 @@
 """asv benchmarks for batch norm in train mode, forward and forward+backward, float32, on
 every backend (benchmarks/_backends.py), with our time over torch's on the same shape."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class BatchNorm(_backends.LayerMemoryBenchmark):
+class BatchNorm(_asv.LayerMemoryBenchmark):
     op = "batch_norm"
     timeout = 60

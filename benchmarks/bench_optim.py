@@ -1,29 +1,29 @@
 """asv benchmarks for one optimizer step on 10M float32 parameters, on every backend
 (benchmarks/_backends.py), with our time over torch.optim's (foreach=True); the grid,
-time_step, peakmem_step and track_ratio_step are _backends.OptimizerBenchmark's."""
+time_step, peakmem_step and track_ratio_step are _asv.OptimizerBenchmark's."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class SGD(_backends.OptimizerBenchmark):
+class SGD(_asv.OptimizerBenchmark):
     optimizer = "sgd"
 
 
-class MomentumAverage(_backends.OptimizerBenchmark):
+class MomentumAverage(_asv.OptimizerBenchmark):
     optimizer = "momentum_average"
 
 
-class Adagrad(_backends.OptimizerBenchmark):
+class Adagrad(_asv.OptimizerBenchmark):
     optimizer = "adagrad"
 
 
-class RMSprop(_backends.OptimizerBenchmark):
+class RMSprop(_asv.OptimizerBenchmark):
     optimizer = "rmsprop"
 
 
-class Adam(_backends.OptimizerBenchmark):
+class Adam(_asv.OptimizerBenchmark):
     optimizer = "adam"
 
 
-class AdamW(_backends.OptimizerBenchmark):
+class AdamW(_asv.OptimizerBenchmark):
     optimizer = "adamw"

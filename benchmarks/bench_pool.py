@@ -2,14 +2,14 @@
 ResNet's stem pool and a plain 2×2 halving and every backend (benchmarks/_backends.py),
 with our time over torch's on the same shape."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class MaxPool2d(_backends.LayerMemoryBenchmark):
+class MaxPool2d(_asv.LayerMemoryBenchmark):
     op = "max_pool2d"
     timeout = 120
 
 
-class AvgPool2d(_backends.LayerMemoryBenchmark):
+class AvgPool2d(_asv.LayerMemoryBenchmark):
     op = "avg_pool2d"
     timeout = 120

@@ -2,9 +2,9 @@
 (backpropagation through time), float32, on every backend (benchmarks/_backends.py), with
 our time over torch's on the same shape."""
 
-from benchmarks import _backends
+from benchmarks import _asv
 
 
-class LSTM(_backends.LayerMemoryBenchmark):
+class LSTM(_asv.LayerMemoryBenchmark):
     op = "lstm"
     timeout = 180
