@@ -37,8 +37,8 @@ def pytest_configure(config):
         raise pytest.UsageError("benchmarks/ needs pytest-benchmark: pip install -c "
                                 "requirements/constraints.txt -e '.[bench]'")
     if not any(arg.startswith("--benchmark-warmup") for arg in config.invocation_params.args):
-        # Warm up by default: our first few hundred calls of a kernel can take 4x longer
-        # than the rest (glibc adapts its mmap threshold to the buffers being freed).
+        # Warm up by default: here the first few hundred calls of our softmax took up to
+        # 4x longer than the rest, while the allocator settled.
         config.option.benchmark_warmup = True
     import torch
 
