@@ -1,6 +1,7 @@
 """The asv benchmark classes every family file (bench_*.py) fills in, over
-benchmarks/_backends.py's callables: time_*, peakmem_* and track_ratio_* (our time over
-torch's, measured in the same process)."""
+benchmarks/_backends.py's callables: time_* (wall time, the GPU synchronized),
+track_kernel_time_* (GPU kernels by CUDA events), peakmem_* and track_ratio_* (our time
+over PyTorch's on the same device, measured in the same process)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from benchmarks._backends import (
     layer,
     numbers,
     optimizer_step,
+    synchronized,
 )
 
 try:  # a NotImplementedError that asv records as n/a when a benchmark body raises it
@@ -28,31 +30,71 @@ except ImportError:  # run outside asv
     SkipNotImplemented = NotImplementedError
 
 
-def _seconds_per_call(function: Callable, loops: int) -> float:
+def wall_seconds(function: Callable, loops: int) -> float:
+    """Seconds per call of `loops` calls in a row, by the wall clock (CPU backends)."""
     start = time.perf_counter()
     for _ in range(loops):
         function()
     return (time.perf_counter() - start) / loops
 
 
-def ratio(ours: Callable, theirs: Callable, repeats: int = 7, sample: float = 0.01) -> float:
-    """Median seconds per call of `ours` over those of `theirs`, timed in turn `repeats`
-    times in this process; a sample loops a call until it lasts about `sample` seconds,
-    so microsecond kernels are not lost in the timer's resolution."""
-    loops = []
-    for function in (ours, theirs):
-        once = _seconds_per_call(function, 1)  # also the warm-up: allocation, kernel choice
-        loops.append(max(1, min(10_000, math.ceil(sample / max(once, 1e-9)))))
+def cuda_event_seconds(function: Callable, loops: int) -> float:
+    """Seconds per call of `loops` calls queued in a row, by CUDA events on the current
+    stream: the GPU's time for the kernels, without a host synchronization per call."""
+    import torch
+
+    start, end = (torch.cuda.Event(enable_timing=True) for _ in range(2))
+    start.record()
+    for _ in range(loops):
+        function()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end) / 1e3 / loops
+
+
+def _loops(function: Callable, clock: Callable, sample: float) -> int:
+    """Calls per sample so one lasts about `sample` seconds, so a microsecond kernel is not
+    lost in the clock's resolution; the first call is also the warm-up (allocation, kernel
+    choice, compilation)."""
+    clock(function, 1)
+    once = clock(function, 1)
+    return max(1, min(10_000, math.ceil(sample / max(once, 1e-9))))
+
+
+def per_call(function: Callable, clock: Callable = wall_seconds, repeats: int = 7,
+             sample: float = 0.01) -> float:
+    """Median seconds per call over `repeats` samples of about `sample` seconds each."""
+    loops = _loops(function, clock, sample)
+    return float(np.median([clock(function, loops) for _ in range(repeats)]))
+
+
+def ratio(ours: Callable, theirs: Callable, clock: Callable = wall_seconds, repeats: int = 7,
+          sample: float = 0.01) -> float:
+    """Median seconds per call of `ours` over those of `theirs`, sampled in turn `repeats`
+    times in this process, so both see the same machine state."""
+    loops = [_loops(function, clock, sample) for function in (ours, theirs)]
     samples = ([], [])
     for _ in range(repeats):
         for slot, function in enumerate((ours, theirs)):
-            samples[slot].append(_seconds_per_call(function, loops[slot]))
+            samples[slot].append(clock(function, loops[slot]))
     return float(np.median(samples[0]) / np.median(samples[1]))
 
 
+# Our backends and the PyTorch backend each is compared with, timed by the same clock.
+THEIRS = {"numpy": "torch", "triton": "torch_cuda"}
+CLOCKS = {"numpy": wall_seconds, "triton": cuda_event_seconds}
+
+
 def _ours_only(backend: str) -> None:
-    if backend != "numpy":
-        raise SkipNotImplemented("the ratio to torch is reported on the numpy backend only")
+    if backend not in THEIRS:
+        raise SkipNotImplemented(f"{backend}: the ratio to PyTorch is reported for ours "
+                                 f"({', '.join(THEIRS)})")
+
+
+def _gpu_only(backend: str) -> None:
+    if backend not in GPU_BACKENDS:
+        raise SkipNotImplemented(f"{backend}: CUDA events time GPU kernels; time_* is the "
+                                 "time on the CPU")
 
 
 def _host_memory_only(backend: str) -> None:
@@ -60,10 +102,25 @@ def _host_memory_only(backend: str) -> None:
         raise SkipNotImplemented("peakmem sees the host's memory, not the GPU's")
 
 
+def _ratio_to_torch(ours: Callable, theirs: Callable, backend: str) -> float:
+    """ours over the callable of the PyTorch backend THEIRS[backend], by the same clock."""
+    return ratio(ours, theirs, CLOCKS[backend])
+
+
+def _kernel_time(function: Callable, backend: str) -> float:
+    _gpu_only(backend)
+    return per_call(function, cuda_event_seconds)
+
+
 class LayerBenchmark(abc.ABC):
     """One op's forward and forward+backward; a family file names the op, and its grid
     (params: shape labels, dtypes, backends) is the op's LAYERS entry's. Abstract, so asv's
-    discovery skips it."""
+    discovery skips it.
+
+    time_*: wall time of one call, the GPU synchronized after it. track_kernel_time_*: GPU
+    backends only, the kernels' own time per call by CUDA events over calls queued back to
+    back. track_ratio_*: ours over PyTorch's in this process (numpy over torch by the wall
+    clock, triton over torch_cuda by CUDA events)."""
 
     @property
     @abc.abstractmethod
@@ -80,7 +137,8 @@ class LayerBenchmark(abc.ABC):
                                "backend"]
 
     def setup(self, shape, dtype, backend):
-        self.forward, self.forward_backward = layer(self.op, numbers(shape), dtype, backend)
+        self.passes = layer(self.op, numbers(shape), dtype, backend)  # forward, forward+backward
+        self.forward, self.forward_backward = (synchronized(f, backend) for f in self.passes)
 
     def time_forward(self, shape, dtype, backend):
         self.forward()
@@ -88,17 +146,33 @@ class LayerBenchmark(abc.ABC):
     def time_forward_backward(self, shape, dtype, backend):
         self.forward_backward()
 
-    def track_ratio_forward(self, shape, dtype, backend):
-        """Our forward's time over torch's (CPU), below 1 we are faster."""
+    def track_kernel_time_forward(self, shape, dtype, backend):
+        """The forward's kernels, seconds per call by CUDA events (GPU backends)."""
+        return _kernel_time(self.passes[0], backend)
+
+    track_kernel_time_forward.unit = "seconds"
+
+    def track_kernel_time_forward_backward(self, shape, dtype, backend):
+        """The forward+backward's kernels, seconds per call by CUDA events (GPU backends)."""
+        return _kernel_time(self.passes[1], backend)
+
+    track_kernel_time_forward_backward.unit = "seconds"
+
+    def _ratio(self, part: int, shape, dtype, backend) -> float:
         _ours_only(backend)
-        return ratio(self.forward, layer(self.op, numbers(shape), dtype, "torch")[0])
+        theirs = layer(self.op, numbers(shape), dtype, THEIRS[backend])[part]
+        return _ratio_to_torch(self.passes[part], theirs, backend)
+
+    def track_ratio_forward(self, shape, dtype, backend):
+        """Our forward's time over PyTorch's on the same device, below 1 we are faster."""
+        return self._ratio(0, shape, dtype, backend)
 
     track_ratio_forward.unit = "ratio"
 
     def track_ratio_forward_backward(self, shape, dtype, backend):
-        """Our forward+backward's time over torch's (CPU), below 1 we are faster."""
-        _ours_only(backend)
-        return ratio(self.forward_backward, layer(self.op, numbers(shape), dtype, "torch")[1])
+        """Our forward+backward's time over PyTorch's on the same device, below 1 we are
+        faster."""
+        return self._ratio(1, shape, dtype, backend)
 
     track_ratio_forward_backward.unit = "ratio"
 
@@ -113,7 +187,9 @@ class LayerMemoryBenchmark(LayerBenchmark):
 
 class OptimizerBenchmark(abc.ABC):
     """One step of an optimizer; a subclass names it and its grid (params: parameter-count
-    labels, dtypes, backends). Abstract, so asv's discovery skips it."""
+    labels, dtypes, backends). Abstract, so asv's discovery skips it. The time_, track_
+    and peakmem_ figures mean what LayerBenchmark's do; PyTorch's step is torch.optim's
+    with foreach=True."""
 
     param_names = ["params", "dtype", "backend"]
     params = [[label(shape) for shape in _cases.OPTIM_SHAPES], ["float32"], BACKENDS]
@@ -125,7 +201,8 @@ class OptimizerBenchmark(abc.ABC):
         """impl's name of the optimizer (NAME_init, NAME_step)."""
 
     def setup(self, size, dtype, backend):
-        self.step = optimizer_step(self.optimizer, numbers(size), dtype, backend)
+        self.queued_step = optimizer_step(self.optimizer, numbers(size), dtype, backend)
+        self.step = synchronized(self.queued_step, backend)
 
     def time_step(self, size, dtype, backend):
         self.step()
@@ -134,9 +211,16 @@ class OptimizerBenchmark(abc.ABC):
         _host_memory_only(backend)
         self.step()
 
+    def track_kernel_time_step(self, size, dtype, backend):
+        """The step's kernels, seconds per call by CUDA events (GPU backends)."""
+        return _kernel_time(self.queued_step, backend)
+
+    track_kernel_time_step.unit = "seconds"
+
     def track_ratio_step(self, size, dtype, backend):
-        """Our step's time over torch.optim's (CPU, foreach=True), below 1 we are faster."""
+        """Our step's time over torch.optim's on the same device, below 1 we are faster."""
         _ours_only(backend)
-        return ratio(self.step, optimizer_step(self.optimizer, numbers(size), dtype, "torch"))
+        theirs = optimizer_step(self.optimizer, numbers(size), dtype, THEIRS[backend])
+        return _ratio_to_torch(self.queued_step, theirs, backend)
 
     track_ratio_step.unit = "ratio"

@@ -16,7 +16,9 @@ Each callable takes no arguments and runs the op once. Backends:
 
 The GPU backends raise NotImplementedError (asv shows the cell as n/a) where PyTorch, CUDA,
 Triton or impl.gpu is missing; they import PyTorch only when asked for, so discovery never
-needs it, and synchronize before returning, so a timer sees the kernels finish.
+needs it. Their callables only queue the kernels: `synchronized(function, backend)` waits
+for the GPU after each call, for a wall-clock timer; CUDA events time the queued kernels
+themselves (benchmarks/_asv.py).
 
 Forward+backward feeds random upstream gradients (never all ones: they hide errors) to
 every differentiable output: y, h_n and c_n for the LSTM; y, not the running statistics,
@@ -172,8 +174,9 @@ def _gpu_function(name: str):
     return function
 
 
-def _synchronized(function: Callable, backend: str) -> Callable:
-    """function, then a wait for the GPU's queue to drain, so a timer sees the kernels end."""
+def synchronized(function: Callable, backend: str) -> Callable:
+    """function, then a wait for the GPU's queue to drain, so a timer sees the kernels end
+    (function itself on a CPU backend)."""
     if backend not in GPU_BACKENDS:
         return function
     import torch
@@ -224,7 +227,7 @@ def layer(op: str, shape: tuple[int, ...], dtype: str, backend: str):
         _, ctx = forward(*arrays, **hyper)
         backward(*dys, ctx)
 
-    return _synchronized(run_forward, backend), _synchronized(run_forward_backward, backend)
+    return run_forward, run_forward_backward
 
 
 def _as_tuple(outputs) -> tuple:
@@ -251,7 +254,7 @@ def _torch_layer(op: str, arrays, hyper, dtype: str, backend: str):
             leaf.grad = None
         torch.autograd.backward(_as_tuple(function(*inputs, **hyper)), dys)
 
-    return _synchronized(run_forward, backend), _synchronized(run_forward_backward, backend)
+    return run_forward, run_forward_backward
 
 
 @functools.cache
@@ -309,7 +312,7 @@ def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str,
             raise NotImplementedError(f"{backend}: no {name}_init / {name}_step")
         param, grad = arrays if backend == "numpy" else _tensors(arrays, backend)
         state = init(param, **init_hyper)
-        return _synchronized(lambda: step(param, grad, state, **optimizer.hyper), backend)
+        return lambda: step(param, grad, state, **optimizer.hyper)
     import torch
 
     param, grad = _tensors(arrays, backend, copied=(0,))
@@ -319,4 +322,4 @@ def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str,
     torch_step = getattr(torch.optim, optimizer.torch)(
         [param], **optimizer.torch_hyper, **kernel).step
     torch_step()
-    return _synchronized(torch_step, backend)
+    return torch_step

@@ -67,3 +67,28 @@ def test_pytest_benchmarks_report_our_time_over_torchs(tmp_path):
         assert row["ratio"] > 0
     summary = result.stdout[result.stdout.index("ours / torch"):]
     assert all(row["group"] in summary for row in ratios)
+
+
+def test_ratio_is_the_ratio_of_median_seconds_per_call():
+    """With a clock that reports each callable's seconds per call (the median of noisy
+    samples), the ratio is the two medians' quotient, and every sample loops enough calls
+    to last about the sample time."""
+    from benchmarks import _asv
+
+    seconds = {"ours": iter([3e-6, 3e-6] + [2e-6, 9e-6, 2e-6] * 3),
+               "theirs": iter([1e-6, 1e-6] + [1e-6, 1e-6, 5e-6] * 3)}
+    loops_asked = []
+
+    def clock(function, loops):
+        loops_asked.append((function.__name__, loops))
+        return next(seconds[function.__name__])
+
+    def ours():
+        pass
+
+    def theirs():
+        pass
+
+    assert _asv.ratio(ours, theirs, clock, repeats=3, sample=0.01) == pytest.approx(2.0)
+    samples = [(name, loops) for name, loops in loops_asked if loops > 1]
+    assert set(samples) == {("ours", 3334), ("theirs", 10_000)}
