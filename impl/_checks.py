@@ -39,3 +39,41 @@ def require_positive(name: str, value) -> None:
         raise TypeError(f"{name}: expected a positive number, got {type(value).__name__}")
     if not value > 0:
         raise ValueError(f"{name}: expected a positive number, got {value!r}")
+
+
+def hyper_float(name, value, what):
+    """A real hyperparameter as a Python float (which never promotes float32); TypeError
+    saying `what` was expected otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    return float(value)
+
+
+def non_negative(name, value):
+    """A rate or a weight decay: a float >= 0."""
+    if not hyper_float(name, value, "a non-negative number") >= 0:
+        raise ValueError(f"{name}: expected a non-negative number, got {value!r}")
+    return float(value)
+
+
+def positive(name, value):
+    """An ε: a float > 0."""
+    if not hyper_float(name, value, "a positive number") > 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    return float(value)
+
+
+def decay_rate(name, value):
+    """A decay rate (β, ρ, α): in [0, 1), so the averages forget and 1 - β^t > 0."""
+    if not 0 <= hyper_float(name, value, "a number in [0, 1)") < 1:
+        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def require_fraction(name, value, low_open=False):
+    """A number in [0, 1] (in (0, 1] when low_open): a momentum, a probability."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    if not (0 < value <= 1 if low_open else 0 <= value <= 1):
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise ValueError(f"{name}: expected a number in {interval}, got {value!r}")

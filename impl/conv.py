@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import require_float, require_same_dtype, require_shape
-from ._windows import output_size, pair, phase_length, phase_slices
+from ._windows import conv_geometry, phase_length, phase_slices
 
 
 def _geometry(x, w, stride, padding, dilation, groups):
@@ -30,28 +30,7 @@ def _geometry(x, w, stride, padding, dilation, groups):
     require_float("x", x)
     require_float("w", w)
     require_same_dtype("w", w, x, "x")
-    if x.ndim != 4:
-        raise ValueError(f"x: expected shape (N, C, H, W), got {x.shape}")
-    if w.ndim != 4:
-        raise ValueError(f"w: expected shape (C_out, C_in/groups, F_h, F_w), got {w.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, int | np.integer) or groups < 1:
-        raise ValueError(f"groups: expected a positive int, got {groups!r}")
-    channels, kernels = x.shape[1], w.shape[0]
-    if channels % groups or kernels % groups:
-        raise ValueError(f"groups: {groups} must divide both x's channels ({channels}) and "
-                         f"w's output channels ({kernels})")
-    if w.shape[1] != channels // groups:
-        raise ValueError(f"w: expected {channels // groups} input channels per kernel "
-                         f"(x's {channels} channels / groups={groups}), got shape {w.shape}")
-    stride = pair("stride", stride, 1)
-    padding = pair("padding", padding, 0)
-    dilation = pair("dilation", dilation, 1)
-    out = tuple(output_size(*axis) for axis in
-                zip(x.shape[2:], w.shape[2:], stride, padding, dilation, strict=True))
-    if min(out) < 1:
-        raise ValueError(f"w: a kernel of {w.shape[2:]} (dilation {dilation}) does not fit "
-                         f"x's {x.shape[2:]} padded by {padding}: output size {out}")
-    return stride, padding, dilation, out
+    return conv_geometry(x.shape, w.shape, stride, padding, dilation, groups)
 
 
 def _kernels_as_rows(w, groups):

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import require_float, require_same_dtype, require_shape
-
-
-def _require_fraction(name, value, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    if not (0 < value <= 1 if low_open else 0 <= value <= 1):
-        interval = "(0, 1]" if low_open else "[0, 1]"
-        raise ValueError(f"{name}: expected a number in {interval}, got {value!r}")
+from ._checks import (
+    positive,
+    require_float,
+    require_fraction,
+    require_same_dtype,
+    require_shape,
+)
 
 
 def _per_channel(x, name, vector):
@@ -42,9 +40,8 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training=True,
         raise ValueError(f"x: expected shape (N, C) or (N, C, ...), got {x.shape}")
     if not isinstance(training, bool | np.bool_):
         raise TypeError(f"training: expected a bool, got {type(training).__name__}")
-    _require_fraction("momentum", momentum)
-    if isinstance(eps, bool) or not isinstance(eps, int | float) or not eps > 0:
-        raise ValueError(f"eps: expected a positive number, got {eps!r}")
+    require_fraction("momentum", momentum)
+    positive("eps", eps)
     g, b, mean, var = (_per_channel(x, name, v) for name, v in (
         ("gamma", gamma), ("beta", beta), ("running_mean", running_mean),
         ("running_var", running_var)))

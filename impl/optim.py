@@ -16,32 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import require_float, require_same_dtype, require_shape
-
-
-def _number(name, value, what):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
-    return float(value)
-
-
-def _non_negative(name, value):
-    if not _number(name, value, "a non-negative number") >= 0:
-        raise ValueError(f"{name}: expected a non-negative number, got {value!r}")
-    return float(value)
-
-
-def _positive(name, value):
-    if not _number(name, value, "a positive number") > 0:
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
-    return float(value)
-
-
-def _decay(name, value):
-    """A decay rate (β, ρ, α): in [0, 1), so the averages forget and 1 - β^t > 0."""
-    if not 0 <= _number(name, value, "a number in [0, 1)") < 1:
-        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
-    return float(value)
+from ._checks import (
+    decay_rate,
+    non_negative,
+    positive,
+    require_float,
+    require_same_dtype,
+    require_shape,
+)
 
 
 def _param_and_grad(param, grad):
@@ -90,7 +72,7 @@ def _result(param, **state):
 
 def sgd_init(param, weight_decay=0.0):
     """Plain SGD keeps no state."""
-    _non_negative("weight_decay", weight_decay)
+    non_negative("weight_decay", weight_decay)
     return _zeros(param)
 
 
@@ -99,21 +81,21 @@ def sgd_step(param, grad, state, lr=0.01, weight_decay=0.0):
     g, as torch.optim.SGD does it."""
     _param_and_grad(param, grad)
     _state(state, param, ())
-    lr, weight_decay = _non_negative("lr", lr), _non_negative("weight_decay", weight_decay)
+    lr, weight_decay = non_negative("lr", lr), non_negative("weight_decay", weight_decay)
     if weight_decay:
         grad = grad + weight_decay * param
     return _result(param - lr * grad)
 
 
 def _momentum_init(param, beta=0.9):
-    _decay("beta", beta)
+    decay_rate("beta", beta)
     return _zeros(param, "v")
 
 
 def _momentum_args(param, grad, state, lr, beta, key="v"):
     _param_and_grad(param, grad)
     (v,) = _state(state, param, (key,))
-    return v, _non_negative("lr", lr), _decay("beta", beta)
+    return v, non_negative("lr", lr), decay_rate("beta", beta)
 
 
 momentum_velocity_init = momentum_step_init = momentum_average_init = _momentum_init
@@ -143,7 +125,7 @@ def momentum_average_step(param, grad, state, lr=0.01, beta=0.9):
 
 def nesterov_init(param, beta=0.9):
     """buf = 0 (torch starts it at g on the first step, which is β·0 + g)."""
-    _decay("beta", beta)
+    decay_rate("beta", beta)
     return _zeros(param, "buf")
 
 
@@ -160,7 +142,7 @@ def nesterov_step(param, grad, state, lr=0.01, beta=0.9):
 
 def adagrad_init(param, eps=1e-10):
     """r = 0 (torch's initial_accumulator_value=0)."""
-    _positive("eps", eps)
+    positive("eps", eps)
     return _zeros(param, "r")
 
 
@@ -169,15 +151,15 @@ def adagrad_step(param, grad, state, lr=0.01, eps=1e-10):
     so each weight's rate lr/(√r + δ) only shrinks."""
     _param_and_grad(param, grad)
     (r,) = _state(state, param, ("r",))
-    lr, eps = _non_negative("lr", lr), _positive("eps", eps)
+    lr, eps = non_negative("lr", lr), positive("eps", eps)
     r = r + grad * grad
     return _result(param - lr / (np.sqrt(r) + eps) * grad, r=r)
 
 
 def adadelta_init(param, rho=0.9, eps=1e-6):
     """s = 0 (the average of g²), u = 0 (the average of the squared updates)."""
-    _decay("rho", rho)
-    _positive("eps", eps)
+    decay_rate("rho", rho)
+    positive("eps", eps)
     return _zeros(param, "s", "u")
 
 
@@ -187,7 +169,7 @@ def adadelta_step(param, grad, state, lr=1.0, rho=0.9, eps=1e-6):
     updates takes the learning rate's place (lr = 1 by default)."""
     _param_and_grad(param, grad)
     s, u = _state(state, param, ("s", "u"))
-    lr, rho, eps = _non_negative("lr", lr), _decay("rho", rho), _positive("eps", eps)
+    lr, rho, eps = non_negative("lr", lr), decay_rate("rho", rho), positive("eps", eps)
     s = rho * s + (1 - rho) * grad * grad
     delta = np.sqrt(u + eps) / np.sqrt(s + eps) * grad
     u = rho * u + (1 - rho) * delta * delta
@@ -196,8 +178,8 @@ def adadelta_step(param, grad, state, lr=1.0, rho=0.9, eps=1e-6):
 
 def rmsprop_init(param, alpha=0.99, eps=1e-8):
     """s = 0."""
-    _decay("alpha", alpha)
-    _positive("eps", eps)
+    decay_rate("alpha", alpha)
+    positive("eps", eps)
     return _zeros(param, "s")
 
 
@@ -206,14 +188,14 @@ def rmsprop_step(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
     alpha)."""
     _param_and_grad(param, grad)
     (s,) = _state(state, param, ("s",))
-    lr, alpha, eps = _non_negative("lr", lr), _decay("alpha", alpha), _positive("eps", eps)
+    lr, alpha, eps = non_negative("lr", lr), decay_rate("alpha", alpha), positive("eps", eps)
     s = alpha * s + (1 - alpha) * grad * grad
     return _result(param - lr * grad / (np.sqrt(s) + eps), s=s)
 
 
 def _adam_settings(beta1, beta2, eps, weight_decay=0.0):
-    return (_decay("beta1", beta1), _decay("beta2", beta2), _positive("eps", eps),
-            _non_negative("weight_decay", weight_decay))
+    return (decay_rate("beta1", beta1), decay_rate("beta2", beta2), positive("eps", eps),
+            non_negative("weight_decay", weight_decay))
 
 
 def adam_init(param, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -237,7 +219,7 @@ def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     """Adam [003][004]: bias-corrected moments, t counted from 1, ε outside the root."""
     _param_and_grad(param, grad)
     beta1, beta2, eps, _ = _adam_settings(beta1, beta2, eps)
-    return _adam(param, grad, state, _non_negative("lr", lr), beta1, beta2, eps)
+    return _adam(param, grad, state, non_negative("lr", lr), beta1, beta2, eps)
 
 
 def adamw_init(param, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
@@ -252,7 +234,7 @@ def adamw_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
     w ← w - lr·λ·w first, then Adam's step (the decay never enters the moments)."""
     _param_and_grad(param, grad)
     beta1, beta2, eps, weight_decay = _adam_settings(beta1, beta2, eps, weight_decay)
-    lr = _non_negative("lr", lr)
+    lr = non_negative("lr", lr)
     return _adam(param - lr * weight_decay * param, grad, state, lr, beta1, beta2, eps)
 
 
@@ -263,7 +245,7 @@ def lr_decay_forward(epoch, lr0=0.1, decay_rate=1.0):
     """Learning-rate decay [003]: α = lr0/(1 + decay_rate·epoch), per element of epoch (a
     float array of non-negative epoch numbers, any shape). Returns α, None."""
     require_float("epoch", epoch)
-    lr0, decay_rate = _non_negative("lr0", lr0), _non_negative("decay_rate", decay_rate)
+    lr0, decay_rate = non_negative("lr0", lr0), non_negative("decay_rate", decay_rate)
     if not (epoch >= 0).all():
         raise ValueError("epoch: expected non-negative epoch numbers")
     return lr0 / (1 + decay_rate * epoch), None
@@ -276,7 +258,7 @@ def ewa_forward(series, beta=0.9, bias_correction=False):
     require_float("series", series)
     if series.ndim < 1:
         raise ValueError("series: expected an array (T, ...) with time on axis 0, got 0-d")
-    beta = _decay("beta", beta)
+    beta = decay_rate("beta", beta)
     if not isinstance(bias_correction, bool | np.bool_):
         raise TypeError(f"bias_correction: expected a bool, got {type(bias_correction).__name__}")
     averages = np.empty_like(series)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import require_choice, require_float, require_positive
-from ._windows import output_size, pair, phase_length, phase_slices
+from ._windows import phase_length, phase_slices, pool_geometry
 
 # --- window geometry ---------------------------------------------------------------------
 
@@ -130,21 +130,7 @@ class _Windows:
 def _windows(x, kernel_size, stride, padding=0) -> _Windows:
     """Validate x and the window arguments (PyTorch's rules); return the geometry."""
     require_float("x", x)
-    if x.ndim != 4:
-        raise ValueError(f"x: expected shape (N, C, H, W), got {x.shape}")
-    kernel = pair("kernel_size", kernel_size, 1)
-    stride = kernel if stride is None else pair("stride", stride, 1)
-    padding = pair("padding", padding, 0)
-    if any(p > k // 2 for p, k in zip(padding, kernel, strict=True)):
-        raise ValueError(f"padding: expected at most half the kernel size per axis "
-                         f"(<= {tuple(k // 2 for k in kernel)} for kernel_size {kernel}), "
-                         f"got {padding}")
-    size = (int(x.shape[2]), int(x.shape[3]))
-    out = tuple(output_size(*axis) for axis in zip(size, kernel, stride, padding, strict=True))
-    if min(out) < 1:
-        raise ValueError(f"kernel_size: expected a window that fits x's (H, W) = {size} "
-                         f"padded by {padding}, got {kernel} (output size {out})")
-    return _Windows(kernel, stride, padding, size, out)
+    return _Windows(*pool_geometry(x.shape, kernel_size, stride, padding))
 
 
 # --- max pooling -------------------------------------------------------------------------
