@@ -45,7 +45,8 @@ def _counterexample(text: str) -> tuple[str, str]:
     start = next((i for i, line in enumerate(lines) if line.startswith("Falsifying example")),
                  None)
     before = lines if start is None else lines[:start]
-    errors = [line for line in before if re.match(r"\w*(Error|Exception)\b", line)]
+    # An exception's line, its class maybe dotted (triton.runtime.errors.InterpreterError).
+    errors = [line for line in before if re.match(r"[\w.]*(Error|Exception)\b", line)]
     message = errors[-1] if errors else next((line for line in reversed(lines) if line), "")
     distinct = re.search(r"found (\d+) distinct failures", text)
     if distinct:
