@@ -12,6 +12,8 @@ computed by a kernel of this package.
 
 from ._runtime import DEVICE, INTERPRET, to_native, to_numpy
 from .activations import (
+    identity_backward,
+    identity_forward,
     leaky_relu_backward,
     leaky_relu_forward,
     relu_backward,
@@ -28,6 +30,12 @@ from .conv import (
 from .linear import (
     linear_backward,
     linear_forward,
+)
+from .losses import (
+    cross_entropy_backward,
+    cross_entropy_forward,
+    l2_penalty_backward,
+    l2_penalty_forward,
 )
 from .norm import (
     batch_norm_backward,
@@ -56,8 +64,6 @@ from .pool import (
     max_pool2d_forward,
 )
 from .softmax import (
-    cross_entropy_backward,
-    cross_entropy_forward,
     log_softmax_backward,
     log_softmax_forward,
     softmax_backward,
@@ -69,7 +75,8 @@ __all__ = [
     "DEVICE", "INTERPRET", "to_native", "to_numpy",
     # activations
     "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward", "relu_forward",
-    "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
+    "relu_backward", "leaky_relu_forward", "leaky_relu_backward", "identity_forward",
+    "identity_backward",
     # conv
     "conv2d_forward", "conv2d_backward",
     # linear
@@ -78,9 +85,11 @@ __all__ = [
     "batch_norm_forward", "batch_norm_backward",
     # pooling
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
-    # softmax and cross-entropy
+    # softmax
     "softmax_forward", "softmax_backward", "log_softmax_forward", "log_softmax_backward",
-    "cross_entropy_forward", "cross_entropy_backward",
+    # losses
+    "cross_entropy_forward", "cross_entropy_backward", "l2_penalty_forward",
+    "l2_penalty_backward",
     # optimizers
     "sgd_init", "sgd_step", "momentum_velocity_init", "momentum_velocity_step",
     "momentum_step_init", "momentum_step_step", "momentum_average_init",

@@ -1,6 +1,7 @@
-"""Elementwise activations (CATALOG section 1) as Triton kernels: sigmoid, tanh, relu and
-leaky_relu, forward and backward. One kernel per pass, the function picked at compile
-time; every exponent taken is of a non-positive number, so ±1e4 stays finite."""
+"""Elementwise activations (CATALOG section 1) as Triton kernels: sigmoid, tanh, relu,
+leaky_relu and the identity, forward and backward. One kernel per pass, the function
+picked at compile time; every exponent taken is of a non-positive number, so ±1e4 stays
+finite."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from .._checks import hyper_float
 from ._runtime import grid, require_like, require_tensor, scalars
 
 BLOCK = 1024
-SIGMOID, TANH, RELU, LEAKY_RELU = range(4)
+SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(5)
 
 
 @triton.jit
@@ -46,8 +47,10 @@ def _forward_kernel(x_ptr, y_ptr, n, hyper_ptr, FUNCTION: tl.constexpr, BLOCK: t
         y = _tanh(x)
     elif FUNCTION == 2:
         y = tl.where(x > 0, x, tl.where(x == x, 0.0, x))  # max(x, 0), NaN kept (torch)
-    else:
+    elif FUNCTION == 3:
         y = tl.where(x > 0, x, x * tl.load(hyper_ptr))
+    else:
+        y = x
     tl.store(y_ptr + offsets, y.to(y_ptr.dtype.element_ty), mask=inside)
 
 
@@ -67,8 +70,10 @@ def _backward_kernel(saved_ptr, dy_ptr, dx_ptr, n, hyper_ptr, FUNCTION: tl.const
         dx = dy * (1 - saved * saved)
     elif FUNCTION == 2:
         dx = tl.where(saved > 0, dy, 0.0)
-    else:
+    elif FUNCTION == 3:
         dx = tl.where(saved > 0, dy, dy * tl.load(hyper_ptr))
+    else:
+        dx = dy
     tl.store(dx_ptr + offsets, dx.to(dx_ptr.dtype.element_ty), mask=inside)
 
 
@@ -124,3 +129,13 @@ def leaky_relu_forward(x, negative_slope=0.01):
 def leaky_relu_backward(dy, ctx):
     x, slope = ctx
     return _backward(LEAKY_RELU, dy, x, slope)
+
+
+def identity_forward(x):
+    """y = x, the regression output [000][001][003], as a new tensor."""
+    x = require_tensor("x", x)
+    return _forward(IDENTITY, x), x
+
+
+def identity_backward(dy, x):
+    return _backward(IDENTITY, dy, x)
