@@ -20,6 +20,7 @@ import pytest
 
 DEFAULT_IMPL = "impl"
 IMPL_SPEC = pytest.StashKey[str]()  # where the plugin keeps the --impl it resolved
+PROFILE = pytest.StashKey[str]()  # and the name of the Hypothesis profile in force
 NOT_IMPLEMENTED = "not implemented"
 
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 
 from properties.harness import (
     IMPL_SPEC,
+    PROFILE,
     Implementation,
     ImplementationLoadError,
     load_module,
@@ -60,6 +61,7 @@ def pytest_configure(config):
                                 f"{', '.join(PROFILES)}")
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile(profile or "ci")
+    config.stash[PROFILE] = config.getoption("hypothesis_profile", None) or profile or "ci"
     config.stash[IMPL_SPEC] = resolve_impl_spec(config.getoption("impl"))
     config.pluginmanager.register(Conformance(config), "nnconform-conformance")
 

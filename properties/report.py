@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from properties.harness import IMPL_SPEC, NOT_IMPLEMENTED
+from properties.harness import IMPL_SPEC, NOT_IMPLEMENTED, PROFILE
 
 STATUS_ORDER = ("fail", "xfail", "not implemented", "skipped", "pass")
 SHOWN = {"fail": "FAIL", "xfail": "xfail", "not implemented": "not impl", "skipped": "skipped",
@@ -107,13 +107,28 @@ class Conformance:
         failures = [asdict(o) for o in self.outcomes if o.status == "fail"]
         counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUS_ORDER}
         return {"implementation": self.config.stash.get(IMPL_SPEC, None),
-                "ops": self.cells(), "counts": counts, "failures": failures}
+                "profile": self.config.stash.get(PROFILE, None),
+                "max_examples": self.max_examples(), "ops": self.cells(), "counts": counts,
+                "failures": failures}
+
+    @staticmethod
+    def max_examples() -> int:
+        """Examples per property under the profile in force (a failure can end one early)."""
+        from hypothesis import settings
+
+        return settings().max_examples
+
+    def settings_line(self) -> str:
+        return (f"implementation {self.config.stash.get(IMPL_SPEC, 'impl')}; Hypothesis "
+                f"profile {self.config.stash.get(PROFILE, '?')}: up to {self.max_examples()} "
+                f"examples per property")
 
     def pytest_terminal_summary(self, terminalreporter):
         if not self.outcomes:
             return
         write = terminalreporter.write_line
         terminalreporter.section("nnconform conformance")
+        write(self.settings_line())
         for line in format_table(self.cells()):
             write(line)
         failures = [o for o in self.outcomes if o.status == "fail"]
