@@ -1,6 +1,7 @@
 """Shared helpers for the harness's own tests."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 
 
-def nnconform_check(*args, tmp_path: Path, profile: str = "ci"):
-    """Run `nnconform check` in a subprocess; return (exit code, JSON report, output)."""
+def nnconform_check(*args, tmp_path: Path, profile: str = "ci", env: dict | None = None):
+    """Run `nnconform check` in a subprocess, with `env` added to the environment; return
+    (exit code, JSON report, output)."""
     report = tmp_path / "report.json"
     result = subprocess.run(
         [sys.executable, "-m", "properties.cli", "check", "--profile", profile,
          "--report", str(report), *args],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env={**os.environ, **(env or {})},
     )
     data = json.loads(report.read_text()) if report.exists() else None
     return result.returncode, data, result.stdout + result.stderr
