@@ -1,7 +1,8 @@
 """The asv benchmark classes every family file (bench_*.py) fills in, over
 benchmarks/_backends.py's callables: time_* (wall time, the GPU synchronized),
-track_kernel_time_* (GPU kernels by CUDA events), peakmem_* and track_ratio_* (our time
-over PyTorch's on the same device, measured in the same process)."""
+track_kernel_time_* (GPU kernels by CUDA events), track_throughput_* (GB/s or TFLOP/s from
+that time), peakmem_* and track_ratio_* (our time over PyTorch's on the same device,
+measured in the same process)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import _cases
+from benchmarks import _cases, _work
 from benchmarks._backends import (
     BACKENDS,
     GPU_BACKENDS,
     LAYERS,
+    OPTIMIZERS,
     label,
     layer,
     numbers,
@@ -112,6 +114,12 @@ def _kernel_time(function: Callable, backend: str) -> float:
     return per_call(function, cuda_event_seconds)
 
 
+def _rate(work: float, unit: str, function: Callable, backend: str) -> float:
+    """`work` (bytes or FLOPs, by benchmarks/_work.py) over the kernels' time, in `unit`."""
+    return work / _kernel_time(function, backend) / (_work.TFLOP if unit == "TFLOP/s"
+                                                     else _work.GB)
+
+
 class LayerBenchmark(abc.ABC):
     """One op's forward and forward+backward; a family file names the op, and its grid
     (params: shape labels, dtypes, backends) is the op's LAYERS entry's. Abstract, so asv's
@@ -119,8 +127,10 @@ class LayerBenchmark(abc.ABC):
 
     time_*: wall time of one call, the GPU synchronized after it. track_kernel_time_*: GPU
     backends only, the kernels' own time per call by CUDA events over calls queued back to
-    back. track_ratio_*: ours over PyTorch's in this process (numpy over torch by the wall
-    clock, triton over torch_cuda by CUDA events)."""
+    back. track_throughput_*: GPU backends only, the op's minimal work (bytes or FLOPs,
+    benchmarks/_work.py) over that time, in the class's `unit` (GB/s or TFLOP/s).
+    track_ratio_*: ours over PyTorch's in this process (numpy over torch by the wall clock,
+    triton over torch_cuda by CUDA events)."""
 
     @property
     @abc.abstractmethod
@@ -132,7 +142,9 @@ class LayerBenchmark(abc.ABC):
         op = cls.__dict__.get("op")
         if isinstance(op, str):  # a family file's class, not another abstract base
             spec = LAYERS[op]
-            cls.params = [[label(shape) for shape in spec.shapes], list(spec.dtypes), BACKENDS]
+            cls.params = [[label(shape) for shape in spec.shapes + spec.gpu_shapes],
+                          list(spec.dtypes), BACKENDS]
+            cls.unit = spec.unit  # the unit of the track_throughput_* figures
             cls.param_names = [" or ".join("-".join(dims) for dims in spec.dims), "dtype",
                                "backend"]
 
@@ -157,6 +169,18 @@ class LayerBenchmark(abc.ABC):
         return _kernel_time(self.passes[1], backend)
 
     track_kernel_time_forward_backward.unit = "seconds"
+
+    def _throughput(self, part: int, shape, dtype, backend) -> float:
+        work = LAYERS[self.op].work(numbers(shape), np.dtype(dtype).itemsize)[part]
+        return _rate(work, self.unit, self.passes[part], backend)
+
+    def track_throughput_forward(self, shape, dtype, backend):
+        """The forward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
+        return self._throughput(0, shape, dtype, backend)
+
+    def track_throughput_forward_backward(self, shape, dtype, backend):
+        """The forward+backward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
+        return self._throughput(1, shape, dtype, backend)
 
     def _ratio(self, part: int, shape, dtype, backend) -> float:
         _ours_only(backend)
@@ -192,7 +216,8 @@ class OptimizerBenchmark(abc.ABC):
     with foreach=True."""
 
     param_names = ["params", "dtype", "backend"]
-    params = [[label(shape) for shape in _cases.OPTIM_SHAPES], ["float32"], BACKENDS]
+    params = [[label(shape) for shape in _cases.OPTIM_SHAPES + _cases.GPU_OPTIM_SHAPES],
+              ["float32"], BACKENDS]
     timeout = 120
 
     @property
@@ -216,6 +241,15 @@ class OptimizerBenchmark(abc.ABC):
         return _kernel_time(self.queued_step, backend)
 
     track_kernel_time_step.unit = "seconds"
+
+    def track_throughput_step(self, size, dtype, backend):
+        """The step's achieved GB/s by CUDA events (GPU backends): every parameter-sized
+        array it reads and writes, once."""
+        work = _work.optimizer_step(numbers(size)[0], np.dtype(dtype).itemsize,
+                                    OPTIMIZERS[self.optimizer].arrays)
+        return _rate(work, "GB/s", self.queued_step, backend)
+
+    track_throughput_step.unit = "GB/s"
 
     def track_ratio_step(self, size, dtype, backend):
         """Our step's time over torch.optim's on the same device, below 1 we are faster."""

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import impl
-from benchmarks import _cases
+from benchmarks import _cases, _work
 
 BACKENDS = ["numpy", "torch", "triton", "torch_cuda"]
 GPU_BACKENDS = ("triton", "torch_cuda")
@@ -58,16 +58,20 @@ def numbers(shape: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """An op with a backward: its case builder and the shapes and dtypes it is timed on,
-    the names of a shape's sizes (one sequence per rank the shapes have), the
-    differentiable outputs picked from our forward's outputs (in the order NAME_backward
-    takes their gradients), how many leading arrays get gradients (None: all) and which
-    arrays torch updates in place. Torch's function, which returns just the differentiable
-    outputs: torch_functions()[op]."""
+    """An op with a backward: its case builder and the shapes and dtypes it is timed on
+    (gpu_shapes: on the GPU backends only), the names of a shape's sizes (one sequence per
+    rank the shapes have), the differentiable outputs picked from our forward's outputs
+    (in the order NAME_backward takes their gradients), how many leading arrays get
+    gradients (None: all), which arrays torch updates in place, and the op's work model
+    (benchmarks/_work.py) in `unit`. Torch's function, which returns just the
+    differentiable outputs: torch_functions()[op]."""
 
     case: Callable
     shapes: list[tuple[int, ...]]
     dims: tuple[Sequence[str], ...]
+    work: Callable
+    unit: str = "GB/s"
+    gpu_shapes: list[tuple[int, ...]] = field(default_factory=list)
     dtypes: tuple[str, ...] = ("float32",)
     outputs: Callable = lambda y: (y,)
     grads: int | None = None
@@ -79,19 +83,41 @@ class LayerSpec:
         return " ".join(f"{letter}{size}" for letter, size in zip(letters, shape, strict=True))
 
 
+def _activation(case=_cases.elementwise_case) -> LayerSpec:
+    return LayerSpec(case, _cases.ELEMENTWISE_SHAPES, ("ND",), _work.elementwise,
+                     gpu_shapes=_cases.GPU_ROWS_SHAPES)
+
+
+def _rows(work=_work.elementwise, **options) -> LayerSpec:
+    return LayerSpec(_cases.softmax_case, _cases.SOFTMAX_SHAPES, ("ND",), work,
+                     gpu_shapes=_cases.GPU_ROWS_SHAPES, dtypes=("float32", "float64"),
+                     **options)
+
+
 LAYERS = {
-    "softmax": LayerSpec(_cases.softmax_case, _cases.SOFTMAX_SHAPES, ("ND",),
-                         ("float32", "float64")),
+    "sigmoid": _activation(),
+    "tanh": _activation(),
+    "relu": _activation(),
+    "leaky_relu": _activation(_cases.leaky_relu_case),
+    "softmax": _rows(),
+    "log_softmax": _rows(),
+    # The logits only: class indices have no gradient.
+    "cross_entropy": LayerSpec(_cases.cross_entropy_case, _cases.CROSS_ENTROPY_SHAPES,
+                               ("NC",), _work.cross_entropy,
+                               gpu_shapes=_cases.GPU_ROWS_SHAPES, grads=1),
     "linear": LayerSpec(_cases.linear_case, _cases.LINEAR_SHAPES, (("N", "in", "out"),),
+                        _work.linear, "TFLOP/s", _cases.GPU_LINEAR_SHAPES,
                         ("float32", "float64")),
-    "conv2d": LayerSpec(_cases.conv_case, _cases.CONV_SHAPES, ("NCHWKFSP",)),
-    "max_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",)),
-    "avg_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",)),
+    "conv2d": LayerSpec(_cases.conv_case, _cases.CONV_SHAPES, ("NCHWKFSP",), _work.conv2d,
+                        "TFLOP/s", _cases.GPU_CONV_SHAPES),
+    "max_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",), _work.pool),
+    "avg_pool2d": LayerSpec(_cases.pool_case, _cases.POOL_SHAPES, ("NCHWksp",), _work.pool),
     # y only: the running statistics have no gradient (nor do the running buffers).
     "batch_norm": LayerSpec(_cases.norm_case, _cases.NORM_SHAPES, ("NCHW", "NF"),
-                            outputs=lambda outputs: outputs[:1], grads=3,
+                            _work.batch_norm, outputs=lambda outputs: outputs[:1], grads=3,
                             updated_in_place=(3, 4)),
-    "lstm": LayerSpec(_cases.lstm_case, _cases.LSTM_SHAPES, ("TNIH",), outputs=tuple),
+    "lstm": LayerSpec(_cases.lstm_case, _cases.LSTM_SHAPES, ("TNIH",), _work.lstm,
+                      "TFLOP/s", outputs=tuple),
 }
 
 
@@ -99,23 +125,25 @@ LAYERS = {
 class OptimizerSpec:
     """NAME_step's hyperparameters (lr included; NAME_init takes the others) and the
     torch.optim class (by name) that takes the same step with `torch_hyper`; `fused`:
-    torch has a fused CPU kernel for it."""
+    torch has a fused CPU kernel for it; `arrays`: how many parameter-sized arrays one step
+    reads and writes in all (its work model, _work.optimizer_step)."""
 
     hyper: dict
     torch: str
+    arrays: int
     torch_hyper: dict = field(default_factory=dict)
     fused: bool = True
 
 
 OPTIMIZERS = {
-    "sgd": OptimizerSpec({"lr": 0.01}, "SGD", {"lr": 0.01}),
+    "sgd": OptimizerSpec({"lr": 0.01}, "SGD", 3, {"lr": 0.01}),
     # torch's SGD with momentum β at lr·(1-β) takes the same step as v ← βv + (1-β)g.
-    "momentum_average": OptimizerSpec({"lr": 0.01, "beta": 0.9}, "SGD",
+    "momentum_average": OptimizerSpec({"lr": 0.01, "beta": 0.9}, "SGD", 5,
                                       {"lr": 0.01 * (1 - 0.9), "momentum": 0.9}),
-    "adagrad": OptimizerSpec({"lr": 0.01}, "Adagrad", {"lr": 0.01}),
-    "rmsprop": OptimizerSpec({"lr": 0.01}, "RMSprop", {"lr": 0.01}, fused=False),
-    "adam": OptimizerSpec({"lr": 1e-3}, "Adam", {"lr": 1e-3}),
-    "adamw": OptimizerSpec({"lr": 1e-3, "weight_decay": 0.01}, "AdamW",
+    "adagrad": OptimizerSpec({"lr": 0.01}, "Adagrad", 5, {"lr": 0.01}),
+    "rmsprop": OptimizerSpec({"lr": 0.01}, "RMSprop", 5, {"lr": 0.01}, fused=False),
+    "adam": OptimizerSpec({"lr": 1e-3}, "Adam", 7, {"lr": 1e-3}),
+    "adamw": OptimizerSpec({"lr": 1e-3, "weight_decay": 0.01}, "AdamW", 7,
                            {"lr": 1e-3, "weight_decay": 0.01}),
 }
 
@@ -142,10 +170,14 @@ def _shapes(outputs) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(y.shape) for y in outputs)
 
 
-def _require(backend: str) -> None:
-    """NotImplementedError unless the backend can run here (cheapest checks first)."""
+def _require(backend: str, shape=None, cpu_shapes=()) -> None:
+    """NotImplementedError unless the backend can run here (cheapest checks first), and
+    on a CPU backend, unless `shape` is one of the op's CPU shapes."""
     if backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    if backend not in GPU_BACKENDS and shape is not None and tuple(shape) not in cpu_shapes:
+        raise NotImplementedError(f"{backend}: {label(shape)} is timed on the GPU backends "
+                                  f"only")
     if backend == "numpy":
         return
     if backend == "triton" and importlib.util.find_spec("impl.gpu") is None:
@@ -206,7 +238,7 @@ def _tensors(arrays, backend: str, copied: tuple[int, ...] = ()) -> list:
 @functools.lru_cache(maxsize=2)
 def layer(op: str, shape: tuple[int, ...], dtype: str, backend: str):
     """(forward, forward_backward) of one op on one backend, built once per process."""
-    _require(backend)
+    _require(backend, shape, LAYERS[op].shapes)
     arrays, hyper = arguments(op, shape, dtype)
     if backend == "numpy":
         forward = getattr(impl, f"{op}_forward")
@@ -281,7 +313,13 @@ def torch_functions() -> dict:
         return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
 
     return {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": F.leaky_relu,
         "softmax": lambda x, axis: F.softmax(x, dim=axis),
+        "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
+        "cross_entropy": F.cross_entropy,
         "linear": F.linear,
         "conv2d": F.conv2d,
         "max_pool2d": F.max_pool2d,
@@ -299,7 +337,7 @@ def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str,
     one first step, which creates its state) updates its copies in place, with
     foreach=True, or with fused=True (its fused kernel, where OptimizerSpec.fused says
     torch has one)."""
-    _require(backend)
+    _require(backend, shape, _cases.OPTIM_SHAPES)
     if fused and (backend not in ("torch", "torch_cuda") or not OPTIMIZERS[name].fused):
         raise NotImplementedError(f"{backend}: no fused {name} step")
     arrays, _ = arguments(name, shape, dtype)

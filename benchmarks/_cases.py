@@ -1,6 +1,7 @@
 """The shapes and random arguments the benchmarks time (asv's and pytest-benchmark's), one
 builder per family: case(shape, rng, dtype=float32) -> (arrays, hyper), impl's arguments.
-NumPy only."""
+NumPy only. *_SHAPES are timed on every backend; GPU_*_SHAPES, too large for the CPU
+backends here, on the GPU backends only."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ SOFTMAX_SHAPES = [
     (256, 1000),
     (4096, 128),
 ]
+# An elementwise activation's x (N, D), and the cross-entropy's logits (N, C).
+ELEMENTWISE_SHAPES = [(4096, 1024)]
+CROSS_ENTROPY_SHAPES = [(256, 1000)]
+# 64M elements: far beyond the GPU's caches, so a kernel's speed is its memory bandwidth.
+GPU_ROWS_SHAPES = [(8192, 8192)]
 # (N, in, out): x (N, in), W (out, in), b (out,).
 LINEAR_SHAPES = [
     (256, 512, 512),
     (64, 1024, 256),
 ]
+GPU_LINEAR_SHAPES = [(4096, 4096, 4096)]
 # (N, C, H, W, K, F, S, P) as the convolution issue names them.
 CONV_SHAPES = [
     (32, 64, 32, 32, 64, 3, 1, 1),
@@ -24,6 +31,7 @@ CONV_SHAPES = [
     (8, 3, 224, 224, 64, 7, 2, 3),
     (32, 256, 8, 8, 256, 1, 1, 0),
 ]
+GPU_CONV_SHAPES = [(64, 128, 56, 56, 128, 3, 1, 1)]
 # (N, C, H, W, kernel, stride, padding): ResNet's stem pool and a plain 2×2 halving.
 POOL_SHAPES = [
     (32, 64, 112, 112, 3, 2, 1),
@@ -44,10 +52,26 @@ LSTM_SHAPES = [
 OPTIM_SHAPES = [
     (10_000_000,),
 ]
+GPU_OPTIM_SHAPES = [(100_000_000,)]
 
 
 def softmax_case(shape, rng, dtype=np.float32):
     return (rng.standard_normal(shape, dtype=dtype),), {"axis": -1}
+
+
+def elementwise_case(shape, rng, dtype=np.float32):
+    return (rng.standard_normal(shape, dtype=dtype),), {}
+
+
+def leaky_relu_case(shape, rng, dtype=np.float32):
+    return (rng.standard_normal(shape, dtype=dtype),), {"negative_slope": 0.01}
+
+
+def cross_entropy_case(shape, rng, dtype=np.float32):
+    """Logits (N, C) and one class index per row; the loss is the mean over the rows."""
+    n, classes = shape
+    logits = rng.standard_normal(shape, dtype=dtype)
+    return (logits, rng.integers(0, classes, n)), {"reduction": "mean"}
 
 
 def linear_case(shape, rng, dtype=np.float32):

@@ -1,9 +1,35 @@
-"""asv benchmarks for softmax along the last axis, forward and forward+backward, on every
-backend (benchmarks/_backends.py), with our time over torch's on the same shape."""
+"""asv benchmarks for the activations, forward and forward+backward, on every backend
+(benchmarks/_backends.py): the elementwise ones and softmax and log_softmax along the last
+axis, with our time over PyTorch's on the same shape and device."""
 
 from benchmarks import _asv
 
 
+class Sigmoid(_asv.LayerBenchmark):
+    op = "sigmoid"
+    timeout = 60
+
+
+class Tanh(_asv.LayerBenchmark):
+    op = "tanh"
+    timeout = 60
+
+
+class Relu(_asv.LayerBenchmark):
+    op = "relu"
+    timeout = 60
+
+
+class LeakyRelu(_asv.LayerBenchmark):
+    op = "leaky_relu"
+    timeout = 60
+
+
 class Softmax(_asv.LayerBenchmark):
     op = "softmax"
+    timeout = 60
+
+
+class LogSoftmax(_asv.LayerBenchmark):
+    op = "log_softmax"
     timeout = 60

@@ -1,0 +1,70 @@
+"""The work an op must do at a given shape, so a time becomes an achieved rate: bytes for
+the memory-bound ops (GB/s), floating-point operations for the products (TFLOP/s).
+
+Each model counts the least any implementation must do: every input read once and every
+output written once (a kernel that reads x three times still gets credit for one), or the
+multiply-adds of the product (2 FLOPs each). A model returns (forward, forward+backward);
+an optimizer's, the bytes of one step.
+"""
+
+from __future__ import annotations
+
+import math
+
+GB, TFLOP = 1e9, 1e12
+
+
+def elementwise(shape, itemsize: int) -> tuple[float, float]:
+    """Forward: read x, write y. Backward: read what it keeps (x or y) and dy, write dx."""
+    n = math.prod(shape) * itemsize
+    return 2 * n, 5 * n
+
+
+def cross_entropy(shape, itemsize: int) -> tuple[float, float]:
+    """Forward: read the logits (and one index per row). Backward: read them again, write
+    the gradient."""
+    rows, classes = shape
+    logits, indices = rows * classes * itemsize, rows * 8
+    return logits + indices, 3 * logits + 2 * indices
+
+
+def linear(shape, itemsize: int) -> tuple[float, float]:
+    """y = x Wᵀ: 2·N·in·out FLOPs; the backward's dx and dW are two more products."""
+    rows, n_in, n_out = shape
+    product = 2 * rows * n_in * n_out
+    return product, 3 * product
+
+
+def conv2d(shape, itemsize: int) -> tuple[float, float]:
+    """2·C·F·F multiply-adds per output element; dx and dW are two more products."""
+    n, c, h, w, k, f, s, p = shape
+    out = ((h + 2 * p - f) // s + 1) * ((w + 2 * p - f) // s + 1)
+    product = 2 * n * k * out * c * f * f
+    return product, 3 * product
+
+
+def pool(shape, itemsize: int) -> tuple[float, float]:
+    """Forward: read x, write y. Backward: read dy, write dx."""
+    n, c, h, w, kernel, s, p = shape
+    out = ((h + 2 * p - kernel) // s + 1) * ((w + 2 * p - kernel) // s + 1)
+    x, y = n * c * h * w * itemsize, n * c * out * itemsize
+    return x + y, 2 * (x + y)
+
+
+def batch_norm(shape, itemsize: int) -> tuple[float, float]:
+    """Forward: read x, write y. Backward: read x and dy, write dx."""
+    n = math.prod(shape) * itemsize
+    return 2 * n, 5 * n
+
+
+def lstm(shape, itemsize: int) -> tuple[float, float]:
+    """Per step, the four gates' products with x_t and h_(t-1); the backward's two more."""
+    t, n, i, h = shape
+    product = 2 * t * n * 4 * h * (i + h)
+    return product, 3 * product
+
+
+def optimizer_step(params: int, itemsize: int, arrays: int) -> float:
+    """Bytes of one step that reads and writes `arrays` parameter-sized arrays in all
+    (sgd: read w and g, write w: 3)."""
+    return params * itemsize * arrays
