@@ -52,4 +52,7 @@ def embedding_nearest_forward(queries, weight):
         raise ValueError("weight: the table has no rows to be nearest to")
     # ‖q - w‖² = ‖q‖² - 2 q·w + ‖w‖²; ‖q‖² is the same for every row, so it is left out.
     scores = (weight * weight).sum(axis=1) - 2 * queries @ weight.T
+    # A query holding NaN or ±inf is equally far (NaN or inf) from every finite row, which
+    # the expansion above does not see: its index is the first row, as torch's argmin says.
+    scores[~np.isfinite(queries).all(axis=-1)] = 0
     return np.argmin(scores, axis=-1).astype(np.int64), None

@@ -67,7 +67,7 @@ def binary_cross_entropy_forward(p, target, reduction="mean"):
     loss. The log is only evaluated where its argument is positive (-100 elsewhere), so
     log(0) is never computed; log1p(-p) keeps log(1 - p) accurate for small p."""
     require_float("p", p)
-    if np.any((p < 0) | (p > 1)):
+    if not np.all((p >= 0) & (p <= 1)):  # NaN is no probability either (torch agrees)
         raise ValueError("p: expected probabilities in [0, 1]")
     scale = _scale(p.size, reduction)
     t = _target(target, p)

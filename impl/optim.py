@@ -231,11 +231,12 @@ def adamw_init(param, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
 def adamw_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
                weight_decay=0.01):
     """AdamW, weight decay decoupled from the gradient as torch.optim.AdamW does it:
-    w ← w - lr·λ·w first, then Adam's step (the decay never enters the moments)."""
+    w ← w·(1 - lr·λ) first, then Adam's step (the decay never enters the moments)."""
     _param_and_grad(param, grad)
     beta1, beta2, eps, weight_decay = _adam_settings(beta1, beta2, eps, weight_decay)
     lr = non_negative("lr", lr)
-    return _adam(param - lr * weight_decay * param, grad, state, lr, beta1, beta2, eps)
+    # w·(1 - lr·λ), as torch writes it: w - lr·λ·w would make an infinite w NaN.
+    return _adam(param * (1 - lr * weight_decay), grad, state, lr, beta1, beta2, eps)
 
 
 # --- schedules (forward only)

@@ -255,7 +255,8 @@ def function(name: str) -> Callable[..., torch.Tensor]:
                        f"{', '.join(sorted(SUPPORTED))}") from None
 
 
-def _to_tensor(array, requires_grad: bool = False) -> torch.Tensor | None:
+def _to_tensor(array, requires_grad: bool = False, keep_dtype: bool = False
+               ) -> torch.Tensor | None:
     if array is None:
         return None
     array = np.asarray(array)
@@ -265,7 +266,8 @@ def _to_tensor(array, requires_grad: bool = False) -> torch.Tensor | None:
         return torch.from_numpy(array.astype(np.int64))
     if array.dtype.kind != "f":
         raise TypeError(f"the torch oracle takes float or integer arrays, got {array.dtype}")
-    tensor = torch.from_numpy(array.astype(np.float64))  # astype copies: inputs stay intact
+    # astype copies: inputs stay intact
+    tensor = torch.from_numpy(array.astype(array.dtype if keep_dtype else np.float64))
     return tensor.requires_grad_(requires_grad)
 
 
@@ -275,11 +277,11 @@ def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
     return tensor.detach().to(torch.float64).numpy().copy()
 
 
-def forward(name: str, arrays: Sequence, hyper: dict | None = None):
-    """The op's output as PyTorch computes it in float64; a tuple of them for an op with
-    several outputs."""
+def forward(name: str, arrays: Sequence, hyper: dict | None = None, keep_dtype: bool = False):
+    """The op's output as PyTorch computes it in float64 (or, with keep_dtype, in the
+    arrays' own float dtypes); a tuple of them for an op with several outputs."""
     op = function(name)
-    tensors = [_to_tensor(a) for a in arrays]
+    tensors = [_to_tensor(a, keep_dtype=keep_dtype) for a in arrays]
     with torch.no_grad():
         y = op(*tensors, **(hyper or {}))
     return tuple(_to_numpy(t) for t in y) if isinstance(y, tuple) else _to_numpy(y)

@@ -78,7 +78,7 @@ def _as_float64(arrays: tuple) -> tuple:
     return tuple(a.astype(np.float64) for a in arrays)
 
 
-def _compare_outputs(op, got, expected, case, source: str) -> None:
+def compare_outputs(op, got, expected, case, source: str) -> None:
     for name, value, truth in zip(op.outputs, op.outputs_of(got), op.outputs_of(expected),
                                   strict=True):
         if name in op.integer_outputs:
@@ -89,7 +89,7 @@ def _compare_outputs(op, got, expected, case, source: str) -> None:
                      reduction_length=op.reduction(case))
 
 
-def _compare_grads(op, got, expected, case, source: str) -> None:
+def compare_grads(op, got, expected, case, source: str) -> None:
     for name, index, grad, truth in zip(op.grads, op.grad_indices, got, expected, strict=True):
         if case.arrays[index] is None:
             if grad is not None:
@@ -113,7 +113,7 @@ def forward_vs_torch(impl, op, case: Case) -> None:
     its trajectory matches torch.optim's)."""
     y, _ = _outputs(impl, op, case.arrays, case.hyper)
     expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
-    _compare_outputs(op, y, expected, case, "torch")
+    compare_outputs(op, y, expected, case, "torch")
 
 
 def backward_vs_torch(impl, op, case: Case) -> None:
@@ -123,7 +123,7 @@ def backward_vs_torch(impl, op, case: Case) -> None:
     got = impl.backward(op.name, dys, ctx, len(op.grads))
     expected = torch_oracle.vjp(op.name, case.as_float64(), case.hyper,
                                 torch_upstream(op, _as_float64(dys)), op.grad_indices)
-    _compare_grads(op, got, expected, case, "torch")
+    compare_grads(op, got, expected, case, "torch")
 
 
 def backward_vs_numeric(impl, op, case: Case) -> None:
@@ -159,12 +159,12 @@ def closed_form_check(impl, op, case: Case) -> None:
     y, ctx = _outputs(impl, op, case.arrays, case.hyper)
     if op.name in closed_form.FORWARD:
         expected = closed_form.FORWARD[op.name](*arrays, **case.hyper)
-        _compare_outputs(op, y, expected, case, "closed form")
+        compare_outputs(op, y, expected, case, "closed form")
     if op.grads and op.name in closed_form.BACKWARD:
         dys = upstreams(op, y, case)
         got = impl.backward(op.name, dys, ctx, len(op.grads))
         expected = closed_form.BACKWARD[op.name](*_as_float64(dys), *arrays, **case.hyper)
-        _compare_grads(op, got, expected, case, "closed form")
+        compare_grads(op, got, expected, case, "closed form")
 
 
 def _expected_outputs(op, case: Case) -> tuple:

@@ -34,6 +34,22 @@ def _parser() -> argparse.ArgumentParser:
                        help="write the conformance report as JSON")
     check.add_argument("--junit", default=None, metavar="FILE.xml",
                        help="write a JUnit XML report")
+    check.add_argument("-n", "--workers", default="1", metavar="N|auto",
+                       help="processes that run the tests (pytest-xdist; default 1, so an "
+                            "implementation that crashes takes down a worker, not the run; "
+                            "auto: one per core)")
+    check.add_argument("--no-isolation", action="store_true",
+                       help="run the tests in this process: starts faster, but a crash or "
+                            "a timeout ends the whole run")
+    check.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="the longest one test may run before it is stopped and "
+                            "reported crashed (default 300; 0: no limit)")
+    check.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="draw examples at random from seed N instead of the profile's "
+                            "fixed ones")
+    check.add_argument("--shard", default=None, metavar="K/N",
+                       help="run the K-th of N disjoint shares of the tests (one per CI "
+                            "machine)")
     check.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
                        help="passed to pytest unchanged")
 
@@ -53,12 +69,16 @@ def check(args) -> int:
         print(f"nnconform: {error}", file=sys.stderr)
         return 2
     argv = [str(SUITE), "--impl", spec, "-q", "--no-header", "--tb=no",
-            "-p", "no:cacheprovider", "--rootdir", str(SUITE.parent)]
+            "-p", "no:cacheprovider", "-p", "no:benchmark", "--rootdir", str(SUITE.parent)]
     for option, value in (("--only", args.only), ("--nnconform-profile", args.profile),
                           ("--xfails", args.xfails), ("--conformance-json", args.report),
-                          ("--junitxml", args.junit)):
-        if value:
-            argv += [option, value]
+                          ("--junitxml", args.junit), ("--nnconform-timeout", args.timeout),
+                          ("--nnconform-seed", args.seed), ("--shard", args.shard)):
+        if value is not None:
+            argv += [option, str(value)]
+    if not args.no_isolation:
+        # Restart a crashed worker as often as it takes: every crash is a reported test.
+        argv += ["-n", args.workers, "--max-worker-restart", str(2**31 - 1)]
     code = pytest.main(argv + list(args.pytest_args))
     return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1}.get(code, int(code))
 

@@ -16,7 +16,7 @@ from properties.cases import FLOAT_DTYPES, Case
 
 # The kinds of check, in report order; every test belongs to exactly one.
 CHECK_KINDS = ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
-               "invariants")
+               "invariants", "robustness")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,10 @@ class Op:
     integer_outputs: outputs of integer dtype (indices), compared exactly;
     no_backward: why an op with no differentiable input has none (data preprocessing);
     kind: "layer" (NAME_forward / NAME_backward) or "optimizer" (NAME_init / NAME_step,
-        checked on whole trajectories: properties/trajectory.py).
+        checked on whole trajectories: properties/trajectory.py);
+    edges(dtype): a strategy for inputs at the edges of the op's domain (logits of ±1e4,
+        probabilities of exactly 0 and 1, ...), checked against torch by
+        properties/robustness.py's `extremes`; None where the catalog names none.
     """
 
     name: str
@@ -80,6 +83,7 @@ class Op:
     integer_outputs: tuple[str, ...] = ()
     no_backward: str = ""
     kind: str = "layer"
+    edges: Callable[[str], st.SearchStrategy[Case]] | None = None
 
     @property
     def upstream_outputs(self) -> tuple[str, ...]:

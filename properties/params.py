@@ -11,6 +11,7 @@ import pytest
 from properties.cases import FLOAT_DTYPES
 from properties.checks import GENERIC
 from properties.optable import TABLE
+from properties.robustness import ROBUSTNESS
 
 
 def _marks(op, check):
@@ -42,3 +43,32 @@ def invariants() -> list:
         for inv in op.invariants
         for dtype in inv.dtypes
     ]
+
+
+def robustness(check: str) -> list:
+    """(op, variant, dtype) for every op a robustness check applies to: layout to every
+    op that has a forward or steps; special_values to those with a PyTorch counterpart;
+    extremes to those whose entry names its edges (one variant: the edges' own)."""
+    def applies(op) -> bool:
+        if check == "extremes":
+            return op.edges is not None
+        return check == "layout" or "torch" in op.oracles
+
+    return [
+        pytest.param(op, variant, dtype, id=f"{op.name}-{variant}-{dtype}",
+                     marks=_marks(op, "robustness"))
+        for op in TABLE.values() if applies(op)
+        for variant in (("edges",) if check == "extremes" else op.variants)
+        for dtype in FLOAT_DTYPES
+    ]
+
+
+def checks_by_test() -> dict[str, tuple[str, str]]:
+    """'test_forward[relu-default-float32]' -> ('relu', 'forward'): the op and kind of check
+    of every test, for reports that carry no markers (a crashed worker's)."""
+    tests = [(f"test_{kind}", generic(kind)) for kind in GENERIC]
+    tests.append(("test_invariant", invariants()))
+    tests += [(f"test_{check}", robustness(check)) for check in ROBUSTNESS]
+    return {f"{name}[{param.id}]": next((mark.kwargs["op"], mark.kwargs["check"])
+                                        for mark in param.marks if mark.name == "nnconform")
+            for name, params in tests for param in params}

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import warnings
+import zlib
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ from properties.harness import (
     load_module,
     resolve_impl_spec,
 )
+from properties.isolation import DEFAULT_TIMEOUT, NOTES, NOTES_FOLDER, Watchdog
 from properties.profiles import PROFILES
 from properties.report import Conformance
 
@@ -46,6 +50,27 @@ def pytest_addoption(parser):
                     help="comma-separated op names to check (default: all)")
     group.addoption("--conformance-json", default=None, metavar="FILE",
                     help="write the per-op conformance report as JSON")
+    group.addoption("--nnconform-timeout", type=float, default=DEFAULT_TIMEOUT,
+                    metavar="SECONDS",
+                    help="the longest one property test may run before its process is "
+                         f"stopped and the test reported crashed (default {DEFAULT_TIMEOUT:g}; "
+                         "0: no limit)")
+    group.addoption("--shard", default=None, metavar="K/N",
+                    help="run only the K-th of N disjoint shares of the tests (K from 1), "
+                         "so N CI machines split the suite")
+    group.addoption("--nnconform-seed", type=int, default=None, metavar="N",
+                    help="draw examples at random from seed N instead of the profile's "
+                         "fixed ones (with --hypothesis-seed=N)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """--nnconform-seed N is Hypothesis's own --hypothesis-seed=N, set before any plugin is
+    configured (Hypothesis's reads it then); pytest_configure drops the profile's
+    derandomize, or the seed would be ignored."""
+    seed = config.getoption("nnconform_seed")
+    if seed is not None and config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(seed)
 
 
 def pytest_configure(config):
@@ -61,10 +86,63 @@ def pytest_configure(config):
                                 f"{', '.join(PROFILES)}")
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile(profile or "ci")
-    config.stash[PROFILE] = config.getoption("hypothesis_profile", None) or profile or "ci"
+    name = config.getoption("hypothesis_profile", None) or profile or "ci"
+    seed = config.getoption("nnconform_seed")
+    if seed is not None:  # the profile's example counts, drawn from the seed
+        settings.register_profile(f"{name}, seed {seed}", settings(derandomize=False))
+        settings.load_profile(f"{name}, seed {seed}")
+        name = f"{name}, seed {seed}"
+    config.stash[PROFILE] = name
     config.stash[IMPL_SPEC] = resolve_impl_spec(config.getoption("impl"))
     config.pluginmanager.register(Conformance(config), "nnconform-conformance")
+    if config.getoption("nnconform_timeout") < 0:
+        raise pytest.UsageError("--nnconform-timeout: expected seconds >= 0 (0: no limit)")
+    _shard(config)  # a bad --shard fails here, before any test runs
+    if hasattr(config, "workerinput"):  # an xdist worker: its controller's notes folder
+        config.stash[NOTES_FOLDER] = config.workerinput.get(NOTES)
+    else:
+        config.stash[NOTES_FOLDER] = tempfile.mkdtemp(prefix="nnconform-")
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_HandNotesToWorkers(), "nnconform-notes")
 
+
+class _HandNotesToWorkers:
+    """The controller's crash-notes folder goes to every worker it starts."""
+
+    @staticmethod
+    def pytest_configure_node(node):
+        node.workerinput[NOTES] = node.config.stash[NOTES_FOLDER]
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and config.stash.get(NOTES_FOLDER, None):
+        shutil.rmtree(config.stash[NOTES_FOLDER], ignore_errors=True)
+
+
+def _shard(config) -> tuple[int, int] | None:
+    """--shard K/N as (K, N), checked; None without the option."""
+    value = config.getoption("shard")
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", value.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise pytest.UsageError(f"--shard: expected K/N with 1 <= K <= N, got {value!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Each property test runs under the watchdog (properties/isolation.py)."""
+    if item.get_closest_marker("nnconform") is None:
+        return (yield)
+    watchdog = Watchdog(item.config.getoption("nnconform_timeout") or None,
+                        item.config.stash.get(NOTES_FOLDER, None))
+    watchdog.arm(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        watchdog.disarm()
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +196,14 @@ def pytest_collection_modifyitems(config, items):
             if entry not in used:
                 warnings.warn(pytest.PytestWarning(f"--xfails {path}: {entry!r} matches no test"),
                               stacklevel=1)
+
+    shard = _shard(config)
+    if shard:
+        # By a stable hash of the node id: every machine computes the same partition.
+        index, count = shard
+        keep = [i for i in items if zlib.crc32(i.nodeid.encode()) % count == index - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
 
     only = config.getoption("nnconform_only")
     if only:

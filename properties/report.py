@@ -1,10 +1,11 @@
 """The conformance report: one row per op, one column per kind of check.
 
 A cell aggregates every test of that op and kind (dtypes, variants, invariants):
-FAIL if any failed, else xfail if any was expected to fail, else "not impl" if the
-implementation lacks the op, else pass; "n/a" where the kind does not apply to the op
-(no PyTorch counterpart in the catalog, no gradient), so no cell claims a check that
-did not run.
+CRASH if the process running any of them died or was stopped at the time limit
+(properties/isolation.py), else FAIL if any failed, else xfail if any was expected to
+fail, else "not impl" if the implementation lacks the op, else pass; "n/a" where the kind
+does not apply to the op (no PyTorch counterpart in the catalog, no gradient), so no cell
+claims a check that did not run.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import re
 from dataclasses import asdict, dataclass
 
 from properties.harness import IMPL_SPEC, NOT_IMPLEMENTED, PROFILE
+from properties.isolation import NOTES_FOLDER, crash_reason, crashed_nodeid
 
-STATUS_ORDER = ("fail", "xfail", "not implemented", "skipped", "pass")
-SHOWN = {"fail": "FAIL", "xfail": "xfail", "not implemented": "not impl", "skipped": "skipped",
-         "pass": "pass", "n/a": "n/a"}
+STATUS_ORDER = ("crashed", "fail", "xfail", "not implemented", "skipped", "pass")
+SHOWN = {"crashed": "CRASH", "fail": "FAIL", "xfail": "xfail", "not implemented": "not impl",
+         "skipped": "skipped", "pass": "pass", "n/a": "n/a"}
 
 
 @dataclass
@@ -65,8 +67,12 @@ class Conformance:
     def __init__(self, config):
         self.config = config
         self.outcomes: list[Outcome] = []
+        self._checks = None  # test id -> (op, check), read when a test crashes
 
     def pytest_runtest_logreport(self, report):
+        crashed = crashed_nodeid(report)
+        if crashed is not None:
+            return self._crashed(crashed)
         properties = dict(report.user_properties)
         if "nnconform_op" not in properties:
             return
@@ -89,6 +95,21 @@ class Conformance:
             outcome.message = _skip_reason(report).removeprefix("Skipped: ")
         self.outcomes.append(outcome)
 
+    def _crashed(self, nodeid: str) -> None:
+        """A test whose process died (xdist's report carries no markers: the op and check
+        come from the test's id)."""
+        if self._checks is None:
+            from properties.params import checks_by_test
+
+            self._checks = checks_by_test()
+        found = self._checks.get(nodeid.split("::")[-1])
+        if found is None:  # not a property test
+            return
+        outcome = Outcome(nodeid, *found, "crashed")
+        outcome.message = crash_reason(nodeid, self.config.getoption("nnconform_timeout"),
+                                       self.config.stash.get(NOTES_FOLDER, None))
+        self.outcomes.append(outcome)
+
     # --- aggregation ---------------------------------------------------------------------
 
     def cells(self) -> dict[str, dict[str, str]]:
@@ -104,7 +125,7 @@ class Conformance:
         }
 
     def as_dict(self) -> dict:
-        failures = [asdict(o) for o in self.outcomes if o.status == "fail"]
+        failures = [asdict(o) for o in self.outcomes if o.status in ("crashed", "fail")]
         counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUS_ORDER}
         return {"implementation": self.config.stash.get(IMPL_SPEC, None),
                 "profile": self.config.stash.get(PROFILE, None),
@@ -131,7 +152,7 @@ class Conformance:
         write(self.settings_line())
         for line in format_table(self.cells()):
             write(line)
-        failures = [o for o in self.outcomes if o.status == "fail"]
+        failures = [o for o in self.outcomes if o.status in ("crashed", "fail")]
         if failures:
             terminalreporter.section("smallest counterexamples")
             for outcome in failures:

@@ -51,8 +51,8 @@ def _step_kernel(p_ptr, g_ptr, a_ptr, b_ptr, p_out, a_out, b_out, n, hyper_ptr,
         beta1 = tl.load(hyper_ptr + 1)
         beta2 = tl.load(hyper_ptr + 2)
         eps = tl.load(hyper_ptr + 3)
-        if RULE == 6:
-            p = p - lr * tl.load(hyper_ptr + 4) * p
+        if RULE == 6:  # w·(1 - lr·λ), as torch: w - lr·λ·w would make an infinite w NaN
+            p = p * (1 - lr * tl.load(hyper_ptr + 4))
         m = beta1 * tl.load(a_ptr + index, mask=inside, other=0.0) + (1 - beta1) * g
         v = beta2 * tl.load(b_ptr + index, mask=inside, other=0.0) + (1 - beta2) * g * g
         m_hat = m / tl.load(hyper_ptr + 5)

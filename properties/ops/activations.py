@@ -6,7 +6,6 @@ import numpy as np
 from hypothesis import strategies as st
 
 from oracles import closed_form
-from oracles import torch as torch_oracle
 from properties.cases import Case, away_from, elementwise, normal, seeds, shapes, untied
 from properties.optable import Op, invariant
 from properties.tolerances import Tolerance, assert_close
@@ -140,14 +139,10 @@ def sigmoid_derivative_peaks_at_zero(impl, case):
 
 
 @invariant(cases=extreme)
-def sigmoid_saturates_without_overflow(impl, case):
-    """At |x| up to 1e4 σ is finite and equals torch, with no overflow warning; σ'(x) < 1e-4
-    once |x| > 10 (the saturation that makes gradients vanish [002])."""
+def sigmoid_saturates(impl, case):
+    """σ'(x) < 1e-4 once |x| > 10: the saturation that makes gradients vanish [002] (that
+    σ itself stays finite and right out there is the robustness column's extremes)."""
     (x,) = case.arrays
-    y = impl("sigmoid", x)
-    assert np.all(np.isfinite(y)), "σ(x) not finite"
-    assert_close(y, torch_oracle.forward("sigmoid", (x.astype(np.float64),), {}),
-                 what="σ(x) vs torch", dtype=x.dtype)
     far = np.abs(x) > 10
     assert np.all(derivative(impl, "sigmoid", x)[far] < 1e-4), "σ' not below 1e-4 for |x|>10"
 
@@ -268,16 +263,6 @@ def softmax_of_two_is_logistic(impl, case):
                  what="softmax([z, 0])[0] vs σ(z)", dtype=z.dtype, reduction_length=2)
 
 
-@invariant(cases=extreme_rows)
-def softmax_stable_at_extremes(impl, case):
-    """Logits of ±1e4: finite, equal to torch, no overflow warning."""
-    (x,) = case.arrays
-    p = impl("softmax", x, **case.hyper)
-    assert np.all(np.isfinite(p)), "softmax not finite at large logits"
-    assert_close(p, torch_oracle.forward("softmax", (x.astype(np.float64),), case.hyper),
-                 what="softmax vs torch at ±1e4", dtype=x.dtype, reduction_length=along(case))
-
-
 @invariant(cases=lambda dtype: rows(dtype, max_dims=1))
 def softmax_jacobian_is_diag_p_minus_ppT(impl, case):
     """The Jacobian of a softmax row is diag(p) - ppᵀ [004], column by column via backward."""
@@ -297,16 +282,6 @@ def log_softmax_exponentiates_to_softmax(impl, case):
     (x,) = case.arrays
     assert_close(np.exp(impl("log_softmax", x, **case.hyper)), impl("softmax", x, **case.hyper),
                  what="exp(log_softmax) vs softmax", dtype=x.dtype, reduction_length=along(case))
-
-
-@invariant(cases=extreme_rows)
-def log_softmax_stable_at_extremes(impl, case):
-    """Logits of ±1e4: finite (where torch's are), equal to torch, no warning."""
-    (x,) = case.arrays
-    y = impl("log_softmax", x, **case.hyper)
-    expected = torch_oracle.forward("log_softmax", (x.astype(np.float64),), case.hyper)
-    assert_close(y, expected, what="log_softmax vs torch at ±1e4", dtype=x.dtype,
-                 reduction_length=along(case))
 
 
 @invariant(cases=off_zero, uses=("relu",))
@@ -338,10 +313,10 @@ OPS = [
        invariants=(sign_is_odd,), **ELEMENTWISE),
     Op("sigmoid", formula="1/(1+e^-u); f' = f(1-f) [000][002][004]", cases=smooth,
        invariants=(sigmoid_range_and_symmetry, sigmoid_derivative_peaks_at_zero,
-                   sigmoid_saturates_without_overflow), **ELEMENTWISE),
+                   sigmoid_saturates), edges=extreme, **ELEMENTWISE),
     Op("tanh", formula="(1-e^-2x)/(1+e^-2x); f' = 1 - f² [000][002][004]", cases=smooth,
        invariants=(tanh_is_odd, tanh_is_shifted_scaled_sigmoid, tanh_derivative_peaks_at_zero),
-       **ELEMENTWISE),
+       edges=extreme, **ELEMENTWISE),
     Op("relu", formula="max(u, 0) [000][002][003]", cases=off_zero,
        invariants=(relu_idempotent_and_splits_x, relu_gradient_at_zero_is_zero), **ELEMENTWISE),
     Op("leaky_relu", formula="x if x > 0 else a·x [004]", cases=leaky_cases,
@@ -358,11 +333,11 @@ OPS = [
        hyper={"axis": -1}, reduction=along,
        invariants=(softmax_rows_are_distributions, softmax_ignores_a_constant_per_row,
                    softmax_argmax_is_hardmax, softmax_of_two_is_logistic,
-                   softmax_stable_at_extremes, softmax_jacobian_is_diag_p_minus_ppT),
+                   softmax_jacobian_is_diag_p_minus_ppT), edges=extreme_rows,
        **ELEMENTWISE),
     Op("log_softmax", formula="u_k - log Σ_q exp(u_q) (beyond: stable CE)", cases=rows,
        hyper={"axis": -1}, reduction=along, oracles=("torch", "numeric"),
-       invariants=(log_softmax_exponentiates_to_softmax, log_softmax_stable_at_extremes),
+       invariants=(log_softmax_exponentiates_to_softmax,), edges=extreme_rows,
        **ELEMENTWISE),
     Op("maxout", formula="max over k linear pieces [002]", cases=maxout_cases,
        hyper={"pieces": 2}, oracles=("torch", "numeric"),

@@ -57,6 +57,17 @@ def batch_norm_cases(draw, dtype, variant=BN_VARIANTS["train_2d"]):
     return Case(tuple(a.astype(dtype) for a in (x, gamma, beta, mean, var)), hyper, seed)
 
 
+@st.composite
+def batch_norm_edges(draw, dtype):
+    """A batch of huge or tiny scale (x times 1e4 or 1e-4, train or eval mode): the
+    statistics and their gradients must stay finite and right."""
+    variant = draw(st.sampled_from(sorted(BN_VARIANTS)), label="variant")
+    case = draw(batch_norm_cases(dtype, BN_VARIANTS[variant]))
+    factor = draw(st.sampled_from((1e4, 1e-4)), label="scale")
+    x, *rest = case.arrays
+    return case.with_arrays((x.astype(np.float64) * factor).astype(dtype), *rest)
+
+
 def batch_norm_reduction(case: Case) -> int:
     x = case.arrays[0]
     return x.size // x.shape[1]  # μ, σ², dγ, dβ and dx's means sum over N·H·W values
@@ -163,5 +174,6 @@ OPS = [
        outputs=("y", "running_mean", "running_var"), upstream=("y",),
        variants=BN_VARIANTS, oracles=("torch", "numeric"), reduction=batch_norm_reduction,
        invariants=(batch_norm_mean_0_variance_1, batch_norm_ignores_a_per_channel_constant,
-                   batch_norm_eval_is_affine, batch_norm_running_statistics_update)),
+                   batch_norm_eval_is_affine, batch_norm_running_statistics_update),
+       edges=batch_norm_edges),
 ]

@@ -3,7 +3,7 @@ import numpy as np
 
 from impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "binary_cross_entropy_with_logits", ("invariants",)
+OP, CAUGHT_BY = "binary_cross_entropy_with_logits", ("robustness",)
 
 
 def binary_cross_entropy_with_logits_forward(z, target, reduction="mean"):

@@ -3,7 +3,7 @@ import numpy as np
 
 from impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "binary_cross_entropy", ("invariants",)
+OP, CAUGHT_BY = "binary_cross_entropy", ("robustness",)
 
 
 def binary_cross_entropy_forward(p, target, reduction="mean"):

@@ -3,7 +3,7 @@ import numpy as np
 
 from impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "sigmoid", ("invariants",)
+OP, CAUGHT_BY = "sigmoid", ("invariants", "robustness")
 
 
 def sigmoid_forward(x):

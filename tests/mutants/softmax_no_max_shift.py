@@ -3,7 +3,7 @@ import numpy as np
 
 from impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "softmax", ("invariants",)
+OP, CAUGHT_BY = "softmax", ("robustness",)
 
 
 def softmax_forward(x, axis=-1):

@@ -1,0 +1,27 @@
+"""The robustness checks over the whole op table (see properties/robustness.py): the
+report's "robustness" column."""
+
+import pytest
+
+from properties import params
+from properties.checks import run
+from properties.robustness import ROBUSTNESS
+
+
+def _robustness(kind):
+    check = ROBUSTNESS[kind]
+
+    @pytest.mark.parametrize(("op", "variant", "dtype"), params.robustness(kind))
+    def test(impl, op, variant, dtype):
+        impl.require(op)
+        strategy = op.edges(dtype) if kind == "extremes" else op.cases(dtype,
+                                                                       op.variants[variant])
+        run(lambda case: check(impl, op, case), strategy)
+
+    test.__doc__ = check.__doc__
+    return test
+
+
+test_layout = _robustness("layout")
+test_special_values = _robustness("special_values")
+test_extremes = _robustness("extremes")
