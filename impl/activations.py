@@ -7,11 +7,9 @@ ever taken of non-positive numbers.
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
-from ._checks import require_float, require_same_dtype
+from ._checks import hyper_float, require_float, require_same_dtype
 
 # --- threshold units ---------------------------------------------------------------------
 
@@ -87,7 +85,7 @@ def leaky_relu_forward(x, negative_slope=0.01):
     """x if x > 0 else negative_slope·x [004]. At 0 the derivative is negative_slope
     (torch's convention)."""
     require_float("x", x)
-    slope = float(negative_slope)  # a Python float: never promotes float32
+    slope = hyper_float("negative_slope", negative_slope, "a number")  # never promotes
     positive = x > 0
     return np.where(positive, x, slope * x), (positive, slope)
 
@@ -142,12 +140,27 @@ def identity_backward(dy, ctx):
 # --- normalised exponentials -------------------------------------------------------------
 
 
+def _axis(x, axis):
+    """Validate x and the axis to normalise along (negative counts from the end)."""
+    require_float("x", x)
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise TypeError(f"axis: expected an int, got {type(axis).__name__}")
+    if x.ndim == 0:
+        raise ValueError("x: expected at least one axis to normalise along, got a 0-d array")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"axis: expected an axis of x's {x.ndim} dims, got {axis}")
+
+
 def softmax_forward(x, axis=-1):
     """exp(x_k)/Σ_q exp(x_q) along `axis` [000][004].
 
     The row maximum is subtracted first: softmax is unchanged by a constant shift, and
-    every exponent is then ≤ 0, so logits of ±1e4 neither overflow nor give 0/0."""
-    require_float("x", x)
+    every exponent is then ≤ 0, so logits of ±1e4 neither overflow nor give 0/0. An empty
+    x gives an empty y, as in torch (a max over an empty axis has no value)."""
+    _axis(x, axis)
+    if x.size == 0:
+        p = x.copy()
+        return p, (p, axis)
     p = x - x.max(axis=axis, keepdims=True)
     np.exp(p, out=p)  # in place: one buffer per call, not three
     p /= p.sum(axis=axis, keepdims=True)
@@ -162,8 +175,11 @@ def softmax_backward(dy, ctx):
 
 def log_softmax_forward(x, axis=-1):
     """x_k - log Σ_q exp(x_q), as (x - max) - log Σ exp(x - max): the sum is ≥ 1, so the
-    log is finite, and no exponent is positive."""
-    require_float("x", x)
+    log is finite, and no exponent is positive. An empty x gives an empty y, as in torch."""
+    _axis(x, axis)
+    if x.size == 0:
+        y = x.copy()
+        return y, (y, axis)
     shifted = x - x.max(axis=axis, keepdims=True)
     y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return y, (y, axis)
@@ -184,7 +200,8 @@ def maxout_forward(x, pieces=2):
 
     Ties: the first maximum of a group is the one that gets the gradient (torch's max)."""
     require_float("x", x)
-    pieces = operator.index(pieces)
+    if isinstance(pieces, bool) or not isinstance(pieces, int | np.integer):
+        raise TypeError(f"pieces: expected a positive int, got {type(pieces).__name__}")
     if pieces < 1:
         raise ValueError(f"pieces: expected a positive integer, got {pieces}")
     if x.ndim == 0 or x.shape[-1] % pieces:

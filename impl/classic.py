@@ -53,6 +53,8 @@ def perceptron_step_forward(w, h, x, r, a=0.1):
     _require_like("h", h, w, "w", (), " (a 0-d threshold)")
     _require_like("x", x, w, "w", w.shape, " (one pattern, like w)")
     _require_like("r", r, w, "w", (), " (the 0-d expected output)")
+    if r not in (0, 1):
+        raise ValueError(f"r: expected a target of 0 or 1, got {r}")
     require_positive("a", a)
     y, _ = mp_neuron_forward(x, w, h)
     correction = float(a) * (r - y)  # a Python float times a 0-d array: dtype kept
@@ -93,6 +95,8 @@ def hot_cold_step_forward(w, x, target, step=0.1):
     require_float("w", w)
     require_shape("w", w, (), " (one weight)")
     _require_like("x", x, w, "w", x.shape)
+    if x.size == 0:
+        raise ValueError("x: expected at least one example; no errors to compare")
     _require_like("target", target, w, "w", x.shape, " (x's)")
     require_positive("step", step)
     step = float(step)
@@ -117,6 +121,8 @@ def logistic_regression_step_forward(w, b, x, y, lr=0.1):
     _require_like("w", w, x, "x", (x.shape[1],), " (one weight per feature)")
     _require_like("b", b, x, "x", (), " (a 0-d bias)")
     _require_like("y", y, x, "x", (x.shape[0],), " (one label per example)")
+    if x.shape[0] == 0:
+        raise ValueError("x: expected at least one example (a row) to average the gradient over")
     require_positive("lr", lr)
     a, _ = sigmoid_forward(x @ w + b)
     dz = a - y

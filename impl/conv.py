@@ -17,6 +17,7 @@ tap.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,8 +118,9 @@ def _join_phases(grad, x_shape, stride, padding) -> np.ndarray:
 
 
 def _chunks(n, per_image_bytes):
+    """(first image, count) per chunk (none for an empty batch) and the largest count."""
     step = max(1, CHUNK_BYTES // max(1, per_image_bytes))
-    return [(first, min(step, n - first)) for first in range(0, n, step)]
+    return [(first, min(step, n - first)) for first in range(0, n, step)], min(step, n)
 
 
 def _shifted_forward(x, w, bias, stride, padding, dilation, groups, out):
@@ -126,8 +128,8 @@ def _shifted_forward(x, w, bias, stride, padding, dilation, groups, out):
     phases = _split_phases(x, w.shape[2:], stride, padding, dilation, out)
     kernels = _kernels_as_rows(w, groups)  # (groups, K/groups, F_h·F_w·C/groups)
     rows = groups * kernels.shape[2]
-    chunks = _chunks(n, rows * phases.length * x.itemsize)
-    buffer = np.empty((groups, kernels.shape[2], chunks[0][1] * phases.length), x.dtype)
+    chunks, most = _chunks(n, rows * phases.length * x.itemsize)
+    buffer = np.empty((groups, kernels.shape[2], most * phases.length), x.dtype)
     y = np.empty((n, k, *out), dtype=x.dtype)
     for first, count in chunks:
         wide = np.matmul(kernels, phases.stack(first, count, groups, buffer))
@@ -144,8 +146,8 @@ def _shifted_backward(dy, w, phases, x_shape, stride, padding, groups):
     kernels = _kernels_as_rows(w, groups)
     dw = np.zeros(kernels.shape, dtype=dy.dtype)
     grad = np.zeros_like(phases.flat)
-    chunks = _chunks(n, groups * kernels.shape[2] * length * dy.itemsize)
-    buffer = np.empty((groups, kernels.shape[2], chunks[0][1] * length), dtype=dy.dtype)
+    chunks, most = _chunks(n, groups * kernels.shape[2] * length * dy.itemsize)
+    buffer = np.empty((groups, kernels.shape[2], most * length), dtype=dy.dtype)
     for first, count in chunks:
         wide = np.zeros((k, count, ho, width), dtype=dy.dtype)  # 0 in the dropped columns
         wide[..., :wo] = dy[first:first + count].transpose(1, 0, 2, 3)
@@ -182,7 +184,8 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     if w.shape[2:] == (1, 1) and stride == (1, 1) and padding == (0, 0) and groups == 1:
         # A 1×1 convolution is a fully connected layer at every pixel [003]: per image,
         # (K, C) @ (C, H·W), which is NCHW in and NCHW out with no reshuffling.
-        y = np.matmul(w[:, :, 0, 0], x.reshape(n, x.shape[1], -1)).reshape(n, k, *out)
+        pixels = out[0] * out[1]  # not -1: an empty batch has no size to infer it from
+        y = np.matmul(w[:, :, 0, 0], x.reshape(n, x.shape[1], pixels)).reshape(n, k, *out)
         if b is not None:
             y += b[:, None, None]
         saved = ("pointwise", x)
@@ -198,8 +201,8 @@ def conv2d_backward(dy, ctx):
     x_shape, w, has_bias, stride, padding, dilation, groups, (method, saved) = ctx
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
     if method == "pointwise":
-        n, k = dy.shape[:2]
-        rows_dy, rows_x = dy.reshape(n, k, -1), saved.reshape(n, saved.shape[1], -1)
+        n, k, pixels = *dy.shape[:2], dy.shape[2] * dy.shape[3]
+        rows_dy, rows_x = dy.reshape(n, k, pixels), saved.reshape(n, saved.shape[1], pixels)
         dx = np.matmul(w[:, :, 0, 0].T, rows_dy).reshape(x_shape)
         dw = np.einsum("nkp,ncp->kc", rows_dy, rows_x, optimize=True)[:, :, None, None]
         return dx, np.ascontiguousarray(dw), db
@@ -219,7 +222,8 @@ def flatten_forward(x, start_dim=1):
     if not -max(x.ndim, 1) <= start_dim < max(x.ndim, 1):
         raise ValueError(f"start_dim: expected an axis of x's {x.ndim} dims, got {start_dim}")
     start = start_dim % max(x.ndim, 1)
-    return x.reshape(*x.shape[:start], -1).copy(), x.shape
+    joined = math.prod(x.shape[start:])  # not -1: an empty batch has no size to infer it from
+    return x.reshape(*x.shape[:start], joined).copy(), x.shape
 
 
 def flatten_backward(dy, x_shape):
@@ -239,15 +243,22 @@ def residual_block_forward(x, w1, b1, w2, b2):
     [003]: "same" convolutions (stride 1, P = (F - 1)/2, F odd) keep the shape, so the
     skip adds a[l] as it is. w1 (C_mid, C, F, F), w2 (C, C_mid, F, F)."""
     require_float("x", x)
+    if x.ndim != 4:
+        raise ValueError(f"x: expected shape (N, C, H, W), got {x.shape}")
     for name, w in (("w1", w1), ("w2", w2)):
         require_float(name, w)
+        require_same_dtype(name, w, x, "x")
         if w.ndim != 4 or w.shape[2] != w.shape[3] or w.shape[2] % 2 == 0:
             raise ValueError(f"{name}: expected an odd square kernel (C_out, C_in, F, F), "
                              f"got shape {w.shape}")
-    if w1.shape[2:] != w2.shape[2:]:
-        raise ValueError(f"w2: expected w1's kernel size {w1.shape[2:]}, got {w2.shape[2:]}")
-    if x.ndim != 4 or w2.shape[0] != x.shape[1]:
-        raise ValueError(f"w2: the block must return x's channels; x {x.shape}, w2 {w2.shape}")
+    if w1.shape[1] != x.shape[1]:
+        raise ValueError(f"w1: expected x's {x.shape[1]} input channels, got shape {w1.shape}")
+    require_shape("w2", w2, (x.shape[1], w1.shape[0], *w1.shape[2:]),
+                  " (x's channels out, w1's in, w1's kernel: the skip adds x as it is)")
+    for name, b, w in (("b1", b1, w1), ("b2", b2, w2)):
+        require_float(name, b)
+        require_same_dtype(name, b, x, "x")
+        require_shape(name, b, (w.shape[0],), f" (one per kernel of w{name[1]})")
     same = w1.shape[2] // 2
     z1, conv1 = conv2d_forward(x, w1, b1, padding=same)
     a1 = _relu(z1)

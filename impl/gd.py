@@ -36,11 +36,15 @@ def mini_batches_forward(x, y, order=None, batch_size=64, rng=None):
         raise ValueError("x: expected examples (m, ...), got a 0-d array")
     m = x.shape[0]
     y = np.asarray(y)
+    if y.dtype.kind not in "iuf":
+        raise TypeError(f"y: expected integer labels or float targets, got {y.dtype}")
     if y.ndim == 0 or y.shape[0] != m:
         raise ValueError(f"y: expected {m} rows (one per example of x), got shape {y.shape}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
         raise TypeError(f"batch_size: expected a positive int, got {type(batch_size).__name__}")
     require_positive("batch_size", batch_size)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     if order is None:
         order = (np.random.default_rng() if rng is None else rng).permutation(m)
     _require_permutation(order, m)
@@ -58,12 +62,19 @@ def _require_scalar(name, value, like):
     return value
 
 
+def _require_targets(y, shape):
+    """Float targets y of the prediction's shape (cast to its dtype, as a loss's are)."""
+    require_float("y", y)
+    require_shape("y", y, shape, " (one target per prediction)")
+
+
 def linear_regression_forward(w, b, x, y):
     """The notes' worked example's loss [002]: ŷ = w x + b and L(w, b) = 1/N Σ (ŷ_i - y_i)²
     over the N examples given, w and b 0-d, x and y (N,)."""
     require_float("x", x)
     w = _require_scalar("w", w, x)
     b = _require_scalar("b", b, x)
+    _require_targets(y, x.shape)
     loss, ctx = mse_forward(w * x + b, y)
     return loss, (x, ctx)
 
@@ -80,11 +91,14 @@ def least_squares_forward(theta, x, y):
     """Linear regression in matrix form [002]: J(θ) = ½ (Xθ - Y)ᵀ(Xθ - Y) with X (m, n),
     one example per row, θ (n,) or (n, k) and Y of Xθ's shape."""
     require_float("x", x)
+    if x.ndim != 2:
+        raise ValueError(f"x: expected examples (m, n), got shape {x.shape}")
     require_float("theta", theta)
     require_same_dtype("theta", theta, x, "x")
-    if x.ndim != 2 or theta.ndim not in (1, 2) or theta.shape[0] != x.shape[1]:
-        raise ValueError(f"theta: expected (n,) or (n, k) with n = x.shape[1] of x (m, n), "
-                         f"got theta {theta.shape} and x {x.shape}")
+    if theta.ndim not in (1, 2) or theta.shape[0] != x.shape[1]:
+        raise ValueError(f"theta: expected (n,) or (n, k) with n = x.shape[1] = {x.shape[1]}, "
+                         f"got shape {theta.shape}")
+    _require_targets(y, (x.shape[0], *theta.shape[1:]))
     loss, ctx = mse_forward(x @ theta, y, reduction="sum")
     return np.asarray(loss * 0.5, x.dtype), (x, ctx)
 

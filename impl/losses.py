@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import require_choice, require_float, require_positive, require_shape
+from ._checks import (
+    non_negative,
+    require_choice,
+    require_float,
+    require_positive,
+    require_shape,
+)
 from .activations import log_softmax_forward, sigmoid_forward
 
 LOG_FLOOR = -100.0  # torch clamps each log of binary_cross_entropy here: finite at p = 0, 1
@@ -33,8 +39,10 @@ def _loss(value, like: np.ndarray) -> np.ndarray:
 
 
 def _target(target, pred: np.ndarray, name: str = "target") -> np.ndarray:
-    """Targets of pred's shape, cast to pred's dtype (a float32 loss stays float32)."""
+    """Float targets of pred's shape, cast to pred's dtype (a float32 loss stays float32)."""
     target = np.asarray(target)
+    if target.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating dtype, got {target.dtype}")
     require_shape(name, target, pred.shape, " (the prediction's)")
     return target.astype(pred.dtype, copy=False)
 
@@ -60,15 +68,16 @@ def mse_backward(dy, ctx):
 # --- binary classification -----------------------------------------------------------------
 
 
-def binary_cross_entropy_forward(p, target, reduction="mean"):
-    """-[t·log p + (1 - t)·log(1 - p)] per element [003][004], "mean" or "sum".
+def binary_cross_entropy_forward(pred, target, reduction="mean"):
+    """-[t·log p + (1 - t)·log(1 - p)] per element [003][004], "mean" or "sum"; pred holds
+    the probabilities p.
 
     Each log is clamped at -100 (torch's convention), so p exactly 0 or 1 gives a finite
     loss. The log is only evaluated where its argument is positive (-100 elsewhere), so
     log(0) is never computed; log1p(-p) keeps log(1 - p) accurate for small p."""
-    require_float("p", p)
+    p = require_float("pred", pred)
     if not np.all((p >= 0) & (p <= 1)):  # NaN is no probability either (torch agrees)
-        raise ValueError("p: expected probabilities in [0, 1]")
+        raise ValueError("pred: expected probabilities in [0, 1]")
     scale = _scale(p.size, reduction)
     t = _target(target, p)
     log_p = np.maximum(np.log(p, out=np.full_like(p, LOG_FLOOR), where=p > 0), LOG_FLOOR)
@@ -84,12 +93,12 @@ def binary_cross_entropy_backward(dy, ctx):
     return (dy * scale * (p - t) / np.maximum(p * (1 - p), GRAD_EPS),)
 
 
-def binary_cross_entropy_with_logits_forward(z, target, reduction="mean"):
-    """BCE(σ(z), t) fused: max(z, 0) - z·t + log(1 + e^-|z|).
+def binary_cross_entropy_with_logits_forward(pred, target, reduction="mean"):
+    """BCE(σ(z), t) fused, for logits z = pred: max(z, 0) - z·t + log(1 + e^-|z|).
 
     Equal to the BCE of σ(z) but never forms σ(z), 1 - σ(z) or e^|z|: finite and without
     overflow at z = ±1e4."""
-    require_float("z", z)
+    z = require_float("pred", pred)
     scale = _scale(z.size, reduction)
     t = _target(target, z)
     terms = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
@@ -111,25 +120,26 @@ def _class_matrix(logits: np.ndarray, target) -> np.ndarray:
     target = np.asarray(target)
     n, classes = logits.shape
     if target.dtype.kind in "iu":
-        require_shape("target", target, (n,), " (class indices, one per row of logits)")
+        require_shape("target", target, (n,), " (class indices, one per row of pred)")
         if np.any((target < 0) | (target >= classes)):
             raise ValueError(f"target: class indices must lie in [0, {classes})")
         return np.eye(classes, dtype=logits.dtype)[target]
     if target.dtype.kind == "f":
-        require_shape("target", target, (n, classes), " (class probabilities, like logits)")
+        require_shape("target", target, (n, classes), " (class probabilities, like pred)")
         return target.astype(logits.dtype, copy=False)
     raise TypeError(f"target: expected integer class indices or float probabilities, "
                     f"got dtype {target.dtype}")
 
 
-def cross_entropy_forward(logits, target, reduction="mean"):
-    """-Σ_i Σ_j Y_ij log softmax(z)_ij [004], "mean" dividing by N (per example, not per
-    element) and "sum" [000]. Y: one-hot rows of integer indices or probability rows.
+def cross_entropy_forward(pred, target, reduction="mean"):
+    """-Σ_i Σ_j Y_ij log softmax(z)_ij [004] for logits z = pred (N, C), "mean" dividing by
+    N (per example, not per element) and "sum" [000]. Y: one-hot rows of integer indices
+    or probability rows.
 
     Built on the max-shifted log_softmax, so logits of ±1e4 stay finite."""
-    require_float("logits", logits)
+    logits = require_float("pred", pred)
     if logits.ndim != 2:
-        raise ValueError(f"logits: expected shape (N, C), got {logits.shape}")
+        raise ValueError(f"pred: expected logits of shape (N, C), got {logits.shape}")
     scale = _scale(logits.shape[0], reduction)
     y = _class_matrix(logits, target)
     log_p, _ = log_softmax_forward(logits, axis=1)
@@ -150,7 +160,7 @@ def l2_penalty_forward(w, lam=0.01, m=1):
     """λ/(2m) ‖W‖²_F, "weight decay" [003]."""
     require_float("w", w)
     require_positive("m", m)
-    scale = float(lam) / float(m)  # Python floats: no promotion of float32
+    scale = non_negative("lam", lam) / float(m)  # Python floats: no promotion of float32
     return _loss(scale / 2 * np.sum(w * w), w), (w, scale)
 
 
@@ -164,7 +174,7 @@ def l1_penalty_forward(w, lam=0.01, m=1):
     """λ/m Σ |w|, which drives weights to exactly 0 [003]."""
     require_float("w", w)
     require_positive("m", m)
-    scale = float(lam) / float(m)
+    scale = non_negative("lam", lam) / float(m)
     return _loss(scale * np.sum(np.abs(w)), w), (w, scale)
 
 

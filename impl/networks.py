@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import require_choice, require_float
+from ._checks import (
+    non_negative,
+    require_choice,
+    require_float,
+    require_same_dtype,
+    require_shape,
+)
 from .activations import sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward
 from .linear import linear_backward, linear_forward
 from .losses import (
@@ -24,18 +30,36 @@ ACTIVATIONS = {"sigmoid": (sigmoid_forward, sigmoid_backward),
                "tanh": (tanh_forward, tanh_backward)}
 
 
+def _require_shapes(x, w1, b1, w2, b2, target):
+    """x (m, in), W1 (hidden, in), b1 (hidden,), W2 (out, hidden), b2 (out,), all of x's
+    float dtype, and a float target (m, out)."""
+    require_float("x", x)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"x: expected examples (m, in) with m ≥ 1, got shape {x.shape}")
+    for name, array in (("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)):
+        require_float(name, array)
+        require_same_dtype(name, array, x, "x")
+    if w1.ndim != 2 or w1.shape[1] != x.shape[1]:
+        raise ValueError(f"w1: expected (hidden, in) with in = x.shape[1] = {x.shape[1]}, "
+                         f"got shape {w1.shape}")
+    require_shape("b1", b1, w1.shape[:1], " (hidden = w1.shape[0])")
+    if w2.ndim != 2 or w2.shape[1] != w1.shape[0]:
+        raise ValueError(f"w2: expected (out, hidden) with hidden = w1.shape[0] = "
+                         f"{w1.shape[0]}, got shape {w2.shape}")
+    require_shape("b2", b2, w2.shape[:1], " (out = w2.shape[0])")
+    require_float("target", target)
+    require_shape("target", target, (x.shape[0], w2.shape[0]), " (m = x.shape[0], out)")
+
+
 def mlp_forward(x, w1, b1, w2, b2, target, activation="sigmoid", lam=0.0):
     """The loss of a two-layer perceptron on a batch [000][002][003]:
     a1 = f(x W1ᵀ + b1), z2 = a1 W2ᵀ + b2, J = BCE(σ(z2), target) + λ/(2m)(‖W1‖² + ‖W2‖²)
     with f the hidden activation ("sigmoid" or "tanh"), the BCE the mean over every output
     and m the number of examples. x (m, in), W1 (hidden, in), W2 (out, hidden), target
     (m, out) of values in [0, 1]; J is 0-d."""
-    require_float("x", x)
-    if x.ndim != 2:
-        raise ValueError(f"x: expected examples (m, in), got shape {x.shape}")
+    _require_shapes(x, w1, b1, w2, b2, target)
     require_choice("activation", activation, tuple(ACTIVATIONS))
-    if not lam >= 0:
-        raise ValueError(f"lam: expected a number >= 0, got {lam!r}")
+    lam = non_negative("lam", lam)
     act_forward, _ = ACTIVATIONS[activation]
     z1, layer1 = linear_forward(x, w1, b1)
     a1, hidden = act_forward(z1)

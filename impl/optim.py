@@ -263,7 +263,7 @@ def ewa_forward(series, beta=0.9, bias_correction=False):
     if not isinstance(bias_correction, bool | np.bool_):
         raise TypeError(f"bias_correction: expected a bool, got {type(bias_correction).__name__}")
     averages = np.empty_like(series)
-    v = np.zeros_like(series[0])
+    v = np.zeros(series.shape[1:], series.dtype)  # v_0; no steps (T = 0): no averages
     for t, theta in enumerate(series, start=1):
         v = beta * v + (1 - beta) * theta
         averages[t - 1] = v / (1 - beta**t) if bias_correction else v

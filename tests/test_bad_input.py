@@ -62,6 +62,20 @@ BAD = {
     "residual block that changes the channels": (
         lambda: impl.residual_block_forward(X, ODD, B, np.zeros((3, 2, 3, 3), np.float32),
                                             np.zeros(3, np.float32)), ValueError, "w2"),
+    "residual x without a batch axis": (
+        lambda: impl.residual_block_forward(X[0], ODD, B, ODD, B), ValueError, "x"),
+    "residual w1 for other input channels": (
+        lambda: impl.residual_block_forward(X, np.zeros((2, 3, 3, 3), np.float32), B, ODD, B),
+        ValueError, "w1"),
+    "residual w2 of another kernel size": (
+        lambda: impl.residual_block_forward(X, ODD, B, np.zeros((2, 2, 1, 1), np.float32), B),
+        ValueError, "w2"),
+    "residual b1 for other kernels": (
+        lambda: impl.residual_block_forward(X, ODD, np.zeros(3, np.float32), ODD, B),
+        ValueError, "b1"),
+    "residual b2 of another dtype": (
+        lambda: impl.residual_block_forward(X, ODD, B, ODD, B.astype(np.float64)), TypeError,
+        "b2"),
     "flatten past the last axis": (lambda: impl.flatten_forward(X, start_dim=4), ValueError,
                                    "start_dim"),
     "batch norm gamma for other channels": (

@@ -60,3 +60,30 @@ def test_several_distinct_failures_report_the_first_with_its_example(check):
     assert "more distinct failure" in failure["message"]
     assert failure["example"].startswith("Falsifying example:")
     assert "+-----" not in output
+
+
+def test_loading_an_implementation_imports_nothing_else():
+    """The harness, its checks and a file-path plug-in load without the built-in impl: only
+    the named module (and what it imports itself) is ever imported."""
+    code = ("import sys\n"
+            "from properties import checks, harness, params, plugin, robustness, trajectory\n"
+            "harness.load_module('tests/adapter_example/adapter.py')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('impl', 'mutants')))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('nnconform_impl')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["[]", "['nnconform_impl_adapter']"]
+
+
+def test_a_module_name_and_a_file_path_load_the_same_plug_in(check):
+    reports = []
+    for spec, env in (("tests/torch_backed.py", {}),
+                      ("torch_backed", {"PYTHONPATH": str(ROOT / "tests")})):
+        code, report, output = check("--impl", spec, "--only", "relu,softmax",
+                                     "--no-isolation", env=env)
+        assert code == 0, output[-2000:]
+        assert report["implementation"] == spec
+        reports.append(report["ops"])
+    assert reports[0] == reports[1]
+    assert set(reports[0]["relu"].values()) <= {"pass", "n/a"}

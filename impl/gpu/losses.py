@@ -80,7 +80,7 @@ def _target(logits, target) -> tuple[torch.Tensor, bool]:
     """(target, True) for class indices (N,), (target, False) for probability rows (N, C)."""
     n, classes = logits.shape
     if isinstance(target, torch.Tensor) and target.dtype.is_floating_point:
-        return require_like("target", target, logits, "logits", (n, classes)), False
+        return require_like("target", target, logits, "pred", (n, classes)), False
     if not isinstance(target, torch.Tensor) or target.dtype not in INDEX_DTYPES:
         raise TypeError(f"target: expected a tensor of integer class indices or float "
                         f"probabilities, got {getattr(target, 'dtype', type(target).__name__)}")
@@ -92,12 +92,13 @@ def _target(logits, target) -> tuple[torch.Tensor, bool]:
     return target.to(device=logits.device, dtype=torch.int64).contiguous(), True
 
 
-def cross_entropy_forward(logits, target, reduction="mean"):
-    """-Σ_i Σ_j Y_ij log softmax(z)_ij, "mean" over the N rows [004] or "sum" [000], the
-    softmax never written out: each row's loss and log Σ exp are all the backward needs."""
-    logits = require_tensor("logits", logits)
+def cross_entropy_forward(pred, target, reduction="mean"):
+    """-Σ_i Σ_j Y_ij log softmax(z)_ij for logits z = pred, "mean" over the N rows [004] or
+    "sum" [000], the softmax never written out: each row's loss and log Σ exp are all the
+    backward needs."""
+    logits = require_tensor("pred", pred)
     if logits.ndim != 2 or logits.shape[1] == 0:
-        raise ValueError(f"logits: expected shape (N, C) with C ≥ 1 classes, got "
+        raise ValueError(f"pred: expected logits of shape (N, C) with C ≥ 1 classes, got "
                          f"{tuple(logits.shape)}")
     require_choice("reduction", reduction, ("mean", "sum"))
     target, indices = _target(logits, target)
