@@ -97,7 +97,8 @@ def pytest_configure(config):
     config.pluginmanager.register(Conformance(config), "nnconform-conformance")
     if config.getoption("nnconform_timeout") < 0:
         raise pytest.UsageError("--nnconform-timeout: expected seconds >= 0 (0: no limit)")
-    _shard(config)  # a bad --shard fails here, before any test runs
+    _shard(config)  # a bad --shard or --only fails here, before any worker starts
+    _only(config)
     if hasattr(config, "workerinput"):  # an xdist worker: its controller's notes folder
         config.stash[NOTES_FOLDER] = config.workerinput.get(NOTES)
     else:
@@ -117,6 +118,19 @@ class _HandNotesToWorkers:
 def pytest_unconfigure(config):
     if not hasattr(config, "workerinput") and config.stash.get(NOTES_FOLDER, None):
         shutil.rmtree(config.stash[NOTES_FOLDER], ignore_errors=True)
+
+
+def _only(config) -> list | None:
+    """The ops --only names, checked; None without the option."""
+    from properties.optable import lookup
+
+    only = config.getoption("nnconform_only")
+    if not only:
+        return None
+    try:
+        return lookup(name.strip() for name in only.split(",") if name.strip())
+    except ValueError as error:
+        raise pytest.UsageError(f"--only: {error}") from None
 
 
 def _shard(config) -> tuple[int, int] | None:
@@ -175,7 +189,6 @@ def _matches(pattern: re.Pattern, nodeid: str) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    from properties.optable import lookup
 
     for item in items:
         marker = item.get_closest_marker("nnconform")
@@ -205,12 +218,9 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
 
-    only = config.getoption("nnconform_only")
+    only = _only(config)
     if only:
-        try:
-            wanted = {op.name for op in lookup(n.strip() for n in only.split(",") if n.strip())}
-        except ValueError as error:
-            raise pytest.UsageError(f"--only: {error}") from None
+        wanted = {op.name for op in only}
         keep = [i for i in items if dict(i.user_properties).get("nnconform_op") in wanted]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
