@@ -87,3 +87,28 @@ def test_a_module_name_and_a_file_path_load_the_same_plug_in(check):
         reports.append(report["ops"])
     assert reports[0] == reports[1]
     assert set(reports[0]["relu"].values()) <= {"pass", "n/a"}
+
+
+def test_parallel_runs_give_the_serial_report(check):
+    """One process, one worker and a worker per core agree, cell by cell and failure by
+    failure (a mutant, so there is something to report)."""
+    reports = []
+    for workers in (["--no-isolation"], ["-n", "1"], ["-n", "2"]):
+        code, report, output = check("--impl", "tests/mutants/softmax_no_max_shift.py",
+                                     "--only", "softmax,relu", *workers)
+        assert code == 1, output[-2000:]
+        reports.append((report["ops"], sorted(f["nodeid"] for f in report["failures"])))
+    assert reports[0] == reports[1] == reports[2]
+
+
+def test_shards_partition_the_suite(check):
+    """--shard K/N runs disjoint shares whose union is the whole selection."""
+    counts = []
+    for shard in ("1/2", "2/2", None):
+        args = ("--shard", shard) if shard else ()
+        code, report, output = check("--only", "relu,softmax,mse", "--no-isolation", *args)
+        assert code == 0, output[-2000:]
+        counts.append(sum(report["counts"].values()))
+    assert counts[0] + counts[1] == counts[2] and min(counts[:2]) > 0
+    code, _, output = check("--only", "relu", "--shard", "3/2")
+    assert code not in (0, 1) and "--shard: expected K/N" in output

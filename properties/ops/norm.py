@@ -69,8 +69,20 @@ def batch_norm_edges(draw, dtype):
 
 
 def batch_norm_reduction(case: Case) -> int:
-    x = case.arrays[0]
-    return x.size // x.shape[1]  # μ, σ², dγ, dβ and dx's means sum over N·H·W values
+    """m = N·H·W, the values μ, σ², dγ, dβ and dx's means sum over, times the channel's
+    conditioning max|x|/σ: x - μ keeps an error of one rounding of x, which x̂ = (x - μ)/σ
+    and dx multiply by 1/σ, so a channel whose spread is small against its offset loses
+    that many more digits (in train mode, where σ is the batch's)."""
+    x = case.arrays[0].astype(np.float64)
+    m = x.size // x.shape[1]
+    if not case.hyper.get("training", True) or m < 2:
+        return m
+    axes = _channel_axes(x)
+    with np.errstate(all="ignore"):  # NaN or inf in x (the special-values check)
+        spread = np.sqrt(x.var(axis=axes) + case.hyper.get("eps", 0.0))
+        conditioning = np.abs(x).max(axis=axes) / spread
+    finite = conditioning[np.isfinite(conditioning)]
+    return int(m * max(1.0, float(np.ceil(finite.max())) if finite.size else 1.0))
 
 
 # --- invariants ------------------------------------------------------------------------
