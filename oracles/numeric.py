@@ -90,6 +90,13 @@ def directional_check(
         analytic.append(float(np.sum(np.asarray(gradient, dtype=np.float64) * u)))
         magnitude = max(magnitude, size_plus + size_minus)
     numeric, analytic = np.array(numeric), np.array(analytic)
+    # f's own rounding is eps times the size of what it computes, which can exceed its
+    # output: the cross-entropy of a confident prediction is a small difference of logits
+    # of size |x|. So the bound takes the larger of the output's size and Σ|v|·max|x|.
+    inputs = max((float(np.abs(a).max()) for a in arrays
+                  if a is not None and np.asarray(a).dtype.kind == "f" and np.size(a)),
+                 default=0.0)
+    magnitude = max(magnitude, float(np.abs(upstream).sum()) * inputs)
     roundoff = 16 * np.finfo(np.float64).eps * magnitude / (2 * eps)
     return DirectionalResult(numeric, analytic, roundoff, relative_error(numeric, analytic))
 
