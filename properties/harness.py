@@ -23,6 +23,7 @@ DEFAULT_IMPL = "impl"
 IMPL_SPEC = pytest.StashKey[str]()  # where the plugin keeps the --impl it resolved
 PROFILE = pytest.StashKey[str]()  # and the name of the Hypothesis profile in force
 NOT_IMPLEMENTED = "not implemented"
+NOT_APPLICABLE = "not applicable"  # a skip that is no gap: the case has nothing to check
 
 
 class ImplementationLoadError(Exception):

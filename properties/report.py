@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from properties.harness import IMPL_SPEC, NOT_IMPLEMENTED, PROFILE
+from properties.harness import IMPL_SPEC, NOT_APPLICABLE, NOT_IMPLEMENTED, PROFILE
 from properties.isolation import NOTES_FOLDER, crash_reason, crashed_nodeid
 
 STATUS_ORDER = ("crashed", "fail", "xfail", "not implemented", "skipped", "pass")
@@ -83,6 +83,8 @@ class Conformance:
             status = "fail"
         elif report.skipped:
             reason = _skip_reason(report)
+            if NOT_APPLICABLE in reason:
+                return  # the cell shows the op's other outcomes, or n/a
             status = "not implemented" if NOT_IMPLEMENTED in reason else "skipped"
         elif report.when == "call":
             status = "pass"

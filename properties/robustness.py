@@ -22,6 +22,7 @@ from oracles import torch as torch_oracle
 from properties import trajectory
 from properties.cases import Case
 from properties.checks import compare_grads, compare_outputs, torch_upstream, upstreams
+from properties.harness import NOT_APPLICABLE
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -101,7 +102,7 @@ def special_values(impl, op, case: Case) -> None:
     index = next((i for i, a in enumerate(case.arrays)
                   if a is not None and a.dtype.kind == "f" and a.size), None)
     if index is None:
-        pytest.skip("no float input to put NaN and inf into")
+        pytest.skip(f"{NOT_APPLICABLE}: no float input to put NaN and inf into")
     special = with_specials(case, index)
     try:
         expected = torch_oracle.forward(op.name, special.arrays, special.hyper,
