@@ -132,6 +132,8 @@ class LayerBenchmark(abc.ABC):
     track_ratio_*: ours over PyTorch's in this process (numpy over torch by the wall clock,
     triton over torch_cuda by CUDA events)."""
 
+    timeout = 60  # seconds a cell may take; the slow ops' classes give more
+
     @property
     @abc.abstractmethod
     def op(self) -> str:

@@ -7,29 +7,23 @@ from benchmarks import _asv
 
 class Sigmoid(_asv.LayerBenchmark):
     op = "sigmoid"
-    timeout = 60
 
 
 class Tanh(_asv.LayerBenchmark):
     op = "tanh"
-    timeout = 60
 
 
 class Relu(_asv.LayerBenchmark):
     op = "relu"
-    timeout = 60
 
 
 class LeakyRelu(_asv.LayerBenchmark):
     op = "leaky_relu"
-    timeout = 60
 
 
 class Softmax(_asv.LayerBenchmark):
     op = "softmax"
-    timeout = 60
 
 
 class LogSoftmax(_asv.LayerBenchmark):
     op = "log_softmax"
-    timeout = 60

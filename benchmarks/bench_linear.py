@@ -6,4 +6,3 @@ from benchmarks import _asv
 
 class Linear(_asv.LayerBenchmark):
     op = "linear"
-    timeout = 60

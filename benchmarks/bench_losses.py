@@ -7,4 +7,3 @@ from benchmarks import _asv
 
 class CrossEntropy(_asv.LayerBenchmark):
     op = "cross_entropy"
-    timeout = 60

@@ -6,4 +6,3 @@ from benchmarks import _asv
 
 class BatchNorm(_asv.LayerMemoryBenchmark):
     op = "batch_norm"
-    timeout = 60

@@ -29,3 +29,10 @@ def nnconform_check(*args, tmp_path: Path, profile: str = "ci", env: dict | None
 @pytest.fixture
 def check(tmp_path):
     return lambda *args, **kwargs: nnconform_check(*args, tmp_path=tmp_path, **kwargs)
+
+
+def assert_rejected_by_name(call, error: type, argument: str) -> None:
+    """`call()` raises `error` with a message that starts with the argument's name."""
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value).startswith(f"{argument}:"), str(raised.value)

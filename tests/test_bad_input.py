@@ -4,6 +4,7 @@ and the name of the argument the contract promises."""
 
 import numpy as np
 import pytest
+from conftest import assert_rejected_by_name
 
 import impl
 
@@ -139,7 +140,4 @@ BAD = {
 
 @pytest.mark.parametrize("name", BAD)
 def test_bad_argument_is_named(name):
-    call, error, argument = BAD[name]
-    with pytest.raises(error) as raised:
-        call()
-    assert str(raised.value).startswith(f"{argument}:"), str(raised.value)
+    assert_rejected_by_name(*BAD[name])

@@ -26,6 +26,19 @@ from ._runtime import INTERPRET, require_like, require_tensor
 
 
 @triton.jit
+def _pixels(rows, height, width):
+    """(image, row, column) of flat pixel indices over (N, height, width)."""
+    return (rows // (height * width)).to(tl.int64), (rows // width) % height, rows % width
+
+
+@triton.jit
+def _taps(r, FH: tl.constexpr, FW: tl.constexpr):
+    """(channel or kernel within the group, tap row i, tap column j) of a flat reduction
+    index r over (C/g or K/g, F_h, F_w), w's own memory order."""
+    return r // (FH * FW), (r // FW) % FH, r % FW
+
+
+@triton.jit
 def _conv2d_forward_kernel(x_ptr, w_ptr, b_ptr, y_ptr, N, C, H, W, K, HO, WO,
                            FH: tl.constexpr, FW: tl.constexpr, SH, SW, PH, PW, DH, DW, CG, KG,
                            HAS_BIAS: tl.constexpr, BLOCK_M: tl.constexpr,
@@ -37,18 +50,15 @@ def _conv2d_forward_kernel(x_ptr, w_ptr, b_ptr, y_ptr, N, C, H, W, K, HO, WO,
     pid_n = tl.program_id(0) % tiles_n
     group = tl.program_id(1)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    n = (rm // (HO * WO)).to(tl.int64)
-    oh = (rm // WO) % HO
-    ow = rm % WO
+    n, oh, ow = _pixels(rm, HO, WO)
     kernel = group * KG + pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     kernel_ok = pid_n * BLOCK_N + tl.arange(0, BLOCK_N) < KG
     reduction = CG * FH * FW
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=y_ptr.dtype.element_ty)
     for r0 in range(0, reduction, BLOCK_K):
         r = r0 + tl.arange(0, BLOCK_K)
-        c = group * CG + r // (FH * FW)
-        i = (r // FW) % FH
-        j = r % FW
+        c, i, j = _taps(r, FH, FW)
+        c += group * CG
         h = oh[:, None] * SH - PH + i[None, :] * DH
         w = ow[:, None] * SW - PW + j[None, :] * DW
         inside = ((rm[:, None] < N * HO * WO) & (r[None, :] < reduction)
@@ -75,18 +85,15 @@ def _conv2d_dx_kernel(dy_ptr, w_ptr, dx_ptr, N, C, H, W, K, HO, WO,
     pid_n = tl.program_id(0) % tiles_n
     group = tl.program_id(1)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    n = (rm // (H * W)).to(tl.int64)
-    h = (rm // W) % H
-    w = rm % W
+    n, h, w = _pixels(rm, H, W)
     channel = group * CG + pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     channel_ok = pid_n * BLOCK_N + tl.arange(0, BLOCK_N) < CG
     reduction = KG * FH * FW
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=dx_ptr.dtype.element_ty)
     for r0 in range(0, reduction, BLOCK_K):
         r = r0 + tl.arange(0, BLOCK_K)
-        k = group * KG + r // (FH * FW)
-        i = (r // FW) % FH
-        j = r % FW
+        k, i, j = _taps(r, FH, FW)
+        k += group * KG
         oh_s = h[:, None] + PH - i[None, :] * DH  # S·oh, if tap i of some window lands on h
         ow_s = w[:, None] + PW - j[None, :] * DW
         oh = oh_s // SH
@@ -121,18 +128,15 @@ def _conv2d_dw_kernel(dy_ptr, x_ptr, dw_ptr, N, C, H, W, K, HO, WO,
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     kernel = group * KG + rm
     rn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    c = group * CG + rn // (FH * FW)
-    i = (rn // FW) % FH
-    j = rn % FW
+    c, i, j = _taps(rn, FH, FW)
+    c += group * CG
     pixels = N * HO * WO
     begin = split * per_split
     end = tl.minimum(begin + per_split, pixels)
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=dw_ptr.dtype.element_ty)
     for q0 in range(begin, end, BLOCK_K):
         q = q0 + tl.arange(0, BLOCK_K)
-        n = (q // (HO * WO)).to(tl.int64)
-        oh = (q // WO) % HO
-        ow = q % WO
+        n, oh, ow = _pixels(q, HO, WO)
         grads = tl.load(dy_ptr + ((n[None, :] * K + kernel[:, None]) * HO + oh[None, :]) * WO
                         + ow[None, :], mask=(rm[:, None] < KG) & (q[None, :] < end), other=0.0)
         h = oh[:, None] * SH - PH + i[None, :] * DH
