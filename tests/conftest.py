@@ -14,7 +14,11 @@ TESTS = ROOT / "tests"
 
 def nnconform_check(*args, tmp_path: Path, profile: str = "ci", env: dict | None = None):
     """Run `nnconform check` in a subprocess, with `env` added to the environment; return
-    (exit code, JSON report, output)."""
+    (exit code, JSON report, output). In one process unless `args` choose workers
+    (-n, --workers, --no-isolation): a worker's start costs seconds, and only the tests
+    of crashes need one."""
+    if not {"-n", "--workers", "--no-isolation"} & set(args):
+        args = ("--no-isolation", *args)
     report = tmp_path / "report.json"
     result = subprocess.run(
         [sys.executable, "-m", "properties.cli", "check", "--profile", profile,
