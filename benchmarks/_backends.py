@@ -11,11 +11,11 @@ Each callable takes no arguments and runs the op once. Backends:
 - "torch": PyTorch on the CPU: torch.nn.functional, torch.nn.LSTM through
   torch.func.functional_call, torch.optim with foreach=True (or fused=True).
 - "torch_cuda": the same on the GPU.
-- "triton": our GPU kernels, impl.gpu, expected to mirror impl's names and calling
+- "triton": our GPU kernels, nnconform.impl.gpu, expected to mirror impl's names and calling
   convention on CUDA tensors (NAME_forward(*arrays, **hyper) -> (outputs, ctx), and so on).
 
 The GPU backends raise NotImplementedError (asv shows the cell as n/a) where PyTorch, CUDA,
-Triton or impl.gpu is missing; they import PyTorch only when asked for, so discovery never
+Triton or nnconform.impl.gpu is missing; they import PyTorch only when asked for, so discovery never
 needs it. Their callables only queue the kernels: `synchronized(function, backend)` waits
 for the GPU after each call, for a wall-clock timer; CUDA events time the queued kernels
 themselves (benchmarks/_asv.py).
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import impl
 from benchmarks import _cases, _work
+from nnconform import impl
 
 BACKENDS = ["numpy", "torch", "triton", "torch_cuda"]
 GPU_BACKENDS = ("triton", "torch_cuda")
@@ -180,8 +180,8 @@ def _require(backend: str, shape=None, cpu_shapes=()) -> None:
                                   f"only")
     if backend == "numpy":
         return
-    if backend == "triton" and importlib.util.find_spec("impl.gpu") is None:
-        raise NotImplementedError("triton: impl.gpu (our GPU kernels) does not exist yet")
+    if backend == "triton" and importlib.util.find_spec("nnconform.impl.gpu") is None:
+        raise NotImplementedError("triton: nnconform.impl.gpu (our GPU kernels) does not exist yet")
     try:
         import torch
     except ImportError as error:
@@ -194,15 +194,15 @@ def _require(backend: str, shape=None, cpu_shapes=()) -> None:
 
 def _gpu_module():
     try:
-        return importlib.import_module("impl.gpu")
+        return importlib.import_module("nnconform.impl.gpu")
     except ImportError as error:
-        raise NotImplementedError(f"triton: impl.gpu does not import: {error}") from error
+        raise NotImplementedError(f"triton: nnconform.impl.gpu does not import: {error}") from error
 
 
 def _gpu_function(name: str):
     function = getattr(_gpu_module(), name, None)
     if function is None:
-        raise NotImplementedError(f"triton: impl.gpu has no {name}")
+        raise NotImplementedError(f"triton: nnconform.impl.gpu has no {name}")
     return function
 
 

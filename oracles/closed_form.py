@@ -284,7 +284,7 @@ BACKWARD["dropout"] = _dropout_backward
 
 # --- families with modules of their own, one registry --------------------------------
 
-from oracles import (  # noqa: E402
+from nnconform.oracles import (  # noqa: E402
     closed_form_classic,
     closed_form_conv,
     closed_form_data,

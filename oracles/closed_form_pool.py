@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.closed_form_conv import output_size, pair
+from nnconform.oracles.closed_form_conv import output_size, pair
 
 
 def _windows(x, kernel_size, stride, padding):

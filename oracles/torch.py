@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from oracles import torch_optim
+from nnconform.oracles import torch_optim
 
 
 def _mse(pred, target, reduction="mean"):

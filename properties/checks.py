@@ -1,30 +1,21 @@
 """The generic checks, run over every op of the table.
 
 Each check takes the wrapped implementation, the op's table entry and one drawn Case, and
-raises AssertionError with a message naming what differed. `run` drives one check with
-Hypothesis, so the shrunk Case is printed on failure.
+raises AssertionError with a message naming what differed; properties/runner.py drives
+one with Hypothesis, so the shrunk Case is printed on failure.
 """
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
-from hypothesis import given
 
-from oracles import closed_form, numeric
-from oracles import torch as torch_oracle
-from properties import trajectory
-from properties.cases import Case
-from properties.tolerances import assert_close
-
-
-def run(check, strategy) -> None:
-    """Run `check(case)` on cases drawn from `strategy` under the active Hypothesis profile."""
-
-    @given(case=strategy)
-    def property_holds(case):
-        check(case)
-
-    property_holds()
+from nnconform.oracles import closed_form, numeric
+from nnconform.oracles import torch as torch_oracle
+from nnconform.properties import trajectory
+from nnconform.properties.cases import Case
+from nnconform.properties.tolerances import assert_close
 
 
 def upstream(y: np.ndarray, case: Case, salt: int = 1) -> np.ndarray:
@@ -108,6 +99,19 @@ def _outputs(impl, op, arrays, hyper):
     return impl.forward(op.name, arrays, hyper)
 
 
+def results(impl, op, arrays, hyper, dys=None):
+    """(outputs, gradients for `dys`, or for fresh upstream gradients when None); hyper is
+    copied, so a Generator in it gives every call the same draws."""
+    hyper = copy.deepcopy(hyper)
+    if op.kind == "optimizer":
+        return trajectory.trajectory(impl, op.name, arrays, hyper), ()
+    y, ctx = impl.forward(op.name, arrays, hyper)
+    if not op.grads:
+        return y, ()
+    dys = upstreams(op, y, Case(arrays, hyper)) if dys is None else dys
+    return y, impl.backward(op.name, dys, ctx, len(op.grads))
+
+
 def forward_vs_torch(impl, op, case: Case) -> None:
     """Every output matches PyTorch in float64 on the same input values (an optimizer's:
     its trajectory matches torch.optim's)."""
@@ -188,10 +192,58 @@ def _require_array(what: str, value, dtype, shape) -> None:
         raise AssertionError(f"{what}: shape {value.shape}, expected {tuple(shape)}")
 
 
+def declared_defaults(op) -> dict:
+    """The hyperparameter defaults the op table declares (None means "not given", and an
+    optimizer's lr and decay_rate are the harness's schedule, passed at every step)."""
+    schedule = trajectory.SCHEDULE if op.kind == "optimizer" else ()
+    return {key: value for key, value in op.hyper.items()
+            if value is not None and key not in schedule}
+
+
+def _outcome(impl, op, arrays, hyper):
+    """The outputs and gradients of one call, or the type of the exception it raised."""
+    try:
+        return results(impl, op, arrays, hyper, None)
+    except (ValueError, TypeError, NotImplementedError) as error:
+        return type(error)
+
+
+def defaults(impl, op, case: Case) -> None:
+    """A call that leaves out the hyperparameters the table gives defaults for computes
+    what a call passing those defaults computes: the implementation's defaults are the
+    contract's (leaky_relu's negative_slope=0.01, batch_norm's momentum=0.1, ...)."""
+    declared = declared_defaults(op)
+    if not declared:
+        return
+    left_out = {key: value for key, value in case.hyper.items() if key not in declared}
+    omitted = _outcome(impl, op, case.arrays, left_out)
+    explicit = _outcome(impl, op, case.arrays, {**left_out, **declared})
+    if isinstance(omitted, type) or isinstance(explicit, type):
+        if omitted is not explicit:
+            raise AssertionError(
+                f"{op.name} with its defaults left out gave {_shown(omitted)}, with them "
+                f"passed ({_keywords(declared)}) {_shown(explicit)}")
+        return
+    source = f"the same call passing the table's defaults ({_keywords(declared)})"
+    compare_outputs(op, omitted[0], explicit[0], case, source)
+    if omitted[1]:
+        compare_grads(op, omitted[1], explicit[1], case, source)
+
+
+def _shown(outcome) -> str:
+    return f"{outcome.__name__}" if isinstance(outcome, type) else "a result"
+
+
+def _keywords(hyper: dict) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in hyper.items())
+
+
 def contract(impl, op, case: Case) -> None:
     """Outputs are NumPy arrays of the input's dtype (integer for indices) and the right
-    shape; gradients have their input's shape and dtype; no call mutates its inputs. An
-    optimizer's steps are pure and keep the parameter's shape and dtype."""
+    shape; gradients have their input's shape and dtype; no call mutates its inputs; the
+    defaults of hyperparameters are the table's. An optimizer's steps are pure and keep
+    the parameter's shape and dtype."""
+    defaults(impl, op, case)
     if op.kind == "optimizer":
         return trajectory.contract(impl, op, case)
     dtype = _dtype(case)

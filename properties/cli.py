@@ -1,18 +1,32 @@
 """`nnconform check`: run the property suite on an implementation and print the report.
 
-It is pytest underneath (the same plugin `pytest properties --impl MODULE` uses), so
-anything after `--` goes to pytest unchanged: `nnconform check -- -x -n 2`.
+It is pytest underneath (the plugin `pytest --pyargs nnconform.properties` uses, with the
+same options spelled `--nnconform-…`), run on the installed suite with its own pytest
+configuration (suite.ini), so it works the same from any directory and no project's
+pytest settings leak in. Anything after `--` goes to pytest unchanged: `nnconform check
+-- -x`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from properties.profiles import PROFILES
+from nnconform.properties.profiles import PROFILES
 
 SUITE = Path(__file__).resolve().parent
+CONTRACT_PAGE = SUITE.parent / "docs" / "contract.md"  # in a source checkout
+CONTRACT_START, CONTRACT_END = "<!-- contract-table:start", "<!-- contract-table:end -->"
+# Each test function of the suite and the module that holds it (what --test looks up).
+TEST_MODULES = {
+    **{f"test_{kind}": "test_generic" for kind in
+       ("forward", "backward_torch", "backward_numeric", "closed_form", "contract")},
+    "test_invariant": "test_invariants",
+    **{f"test_{kind}": "test_robustness" for kind in
+       ("layout", "special_values", "extremes")},
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,13 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run the property suite and print the report")
     check.add_argument("--impl", default=None, metavar="MODULE",
                        help="module name or .py path under test (default: $NNCONFORM_IMPL, "
-                            "else the built-in 'impl')")
+                            "else the built-in nnconform.impl)")
     check.add_argument("--only", default=None, metavar="OPS",
                        help="comma-separated op names (default: every op)")
     check.add_argument("--profile", default=None, choices=sorted(PROFILES),
                        help="Hypothesis profile (default: $NNCONFORM_PROFILE, else 'ci')")
     check.add_argument("--xfails", default=None, metavar="FILE",
-                       help="node ids expected to fail, one a line")
+                       help="test ids expected to fail, one a line")
+    check.add_argument("--test", action="append", default=None, metavar="ID",
+                       help="run just this test, e.g. 'test_forward[relu-default-float32]' "
+                            "(as the report names it; repeatable)")
     check.add_argument("--report", default=None, metavar="FILE.json",
                        help="write the conformance report as JSON")
     check.add_argument("--junit", default=None, metavar="FILE.xml",
@@ -53,14 +70,37 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
                        help="passed to pytest unchanged")
 
-    commands.add_parser("contract", help="print the contract table (Markdown) from the op table")
+    contract = commands.add_parser(
+        "contract", help="print the contract table (Markdown) generated from the op table")
+    contract.add_argument("--write", nargs="?", const=str(CONTRACT_PAGE), default=None,
+                          metavar="FILE", help="write it into FILE between its markers "
+                          f"instead (default: {CONTRACT_PAGE.relative_to(SUITE.parent)} of "
+                          "this source checkout)")
     return parser
+
+
+def _test_arguments(tests: list[str]) -> list[str]:
+    """pytest's arguments for --test ids: the test's file in the suite and its id; a
+    ValueError names an id that is none of the suite's."""
+    arguments = []
+    for test in tests:
+        module = TEST_MODULES.get(test.split("[", 1)[0])
+        if module is None:
+            raise ValueError(f"--test {test}: expected an id such as "
+                             f"'test_forward[relu-default-float32]', starting with one of "
+                             f"{', '.join(TEST_MODULES)}")
+        arguments.append(f"{SUITE / module}.py::{test}")
+    return arguments
 
 
 def check(args) -> int:
     import pytest
 
-    from properties.harness import ImplementationLoadError, load_module, resolve_impl_spec
+    from nnconform.properties.harness import (
+        ImplementationLoadError,
+        load_module,
+        resolve_impl_spec,
+    )
 
     spec = resolve_impl_spec(args.impl)
     try:
@@ -68,12 +108,21 @@ def check(args) -> int:
     except ImplementationLoadError as error:
         print(f"nnconform: {error}", file=sys.stderr)
         return 2
-    argv = [str(SUITE), "--impl", spec, "-q", "--no-header", "--tb=no",
-            "-p", "no:cacheprovider", "-p", "no:benchmark", "--rootdir", str(SUITE.parent)]
-    for option, value in (("--only", args.only), ("--nnconform-profile", args.profile),
-                          ("--xfails", args.xfails), ("--conformance-json", args.report),
-                          ("--junitxml", args.junit), ("--nnconform-timeout", args.timeout),
-                          ("--nnconform-seed", args.seed), ("--shard", args.shard)):
+    try:
+        targets = _test_arguments(args.test) if args.test else [str(SUITE)]
+    except ValueError as error:
+        print(f"nnconform: {error}", file=sys.stderr)
+        return 2
+    argv = [*targets, "-c", str(SUITE / "suite.ini"), "--rootdir", str(SUITE),
+            "-q", "--no-header", "--tb=no", "--nnconform-impl", spec]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):  # else they load themselves
+        argv += ["-p", "nnconform.properties.plugin", "-p", "xdist.plugin"]
+    for option, value in (("--nnconform-only", args.only),
+                          ("--nnconform-profile", args.profile),
+                          ("--nnconform-xfails", args.xfails),
+                          ("--nnconform-report", args.report), ("--junitxml", args.junit),
+                          ("--nnconform-timeout", args.timeout),
+                          ("--nnconform-seed", args.seed), ("--nnconform-shard", args.shard)):
         if value is not None:
             argv += [option, str(value)]
     if not args.no_isolation:
@@ -83,14 +132,32 @@ def check(args) -> int:
     return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1}.get(code, int(code))
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "contract":
-        from properties.optable import contract_table
+def contract(args) -> int:
+    from nnconform.properties.optable import contract_table
 
+    if args.write is None:
         print(contract_table())
         return 0
-    return check(args)
+    path = Path(args.write)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        print(f"nnconform: --write {path}: cannot read: {error.strerror}", file=sys.stderr)
+        return 2
+    start, end = text.find(CONTRACT_START), text.find(CONTRACT_END)
+    if start < 0 or end < start:
+        print(f"nnconform: --write {path}: expected the markers '{CONTRACT_START} …' and "
+              f"'{CONTRACT_END}' around the table", file=sys.stderr)
+        return 2
+    head = text[:text.index("\n", start) + 1]
+    path.write_text(f"{head}{contract_table()}\n{text[end:]}")
+    print(f"nnconform: wrote the contract table into {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    return contract(args) if args.command == "contract" else check(args)
 
 
 if __name__ == "__main__":

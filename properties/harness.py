@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-DEFAULT_IMPL = "impl"
+DEFAULT_IMPL = "nnconform.impl"  # the built-in NumPy reference
 IMPL_SPEC = pytest.StashKey[str]()  # where the plugin keeps the --impl it resolved
-PROFILE = pytest.StashKey[str]()  # and the name of the Hypothesis profile in force
+PROFILE = pytest.StashKey[str]()  # the name of the Hypothesis profile in force
+SUITE_SETTINGS = pytest.StashKey[object]()  # and its settings (properties/runner.py)
 NOT_IMPLEMENTED = "not implemented"
 NOT_APPLICABLE = "not applicable"  # a skip that is no gap: the case has nothing to check
 

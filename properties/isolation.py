@@ -7,9 +7,9 @@ run: xdist reports the test it was running as crashed and starts a new worker. A
 every test a worker arms faulthandler, which needs no GIL: on a segfault it writes the
 fatal error, and when the time limit passes it writes "Timeout" and the stacks and exits
 the process, which catches even a hang inside C code. It writes into a notes folder the
-controller makes and hands its workers (xdist's workerinput), one file per test, so the
-report can say why a test crashed. Run in-process (`--no-isolation`), the same limit ends
-the whole run.
+controller names and hands its workers (xdist's workerinput), one file per test, so the
+report can say why a test crashed (xdist's pytest_handlecrashitem names the test). Run
+in-process (`--no-isolation`), the same limit ends the whole run.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import pytest
 NOTES = "nnconform_crash_notes"  # the notes folder's key in xdist's workerinput
 NOTES_FOLDER = pytest.StashKey[str]()  # and in each process's config
 DEFAULT_TIMEOUT = 300.0  # seconds one test (op × check × variant × dtype) may take
-CRASHED = re.compile(r"worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 
 
 def _note(folder: str, nodeid: str) -> Path:
@@ -41,6 +40,8 @@ class Watchdog:
         self.file = None
 
     def arm(self, nodeid: str) -> None:
+        if self.folder:  # made by the first test that needs it, not by the controller
+            Path(self.folder).mkdir(parents=True, exist_ok=True)
         self.file = open(_note(self.folder, nodeid), "w") if self.folder else None  # noqa: SIM115
         target = self.file or sys.__stderr__  # a real file descriptor, not pytest's capture
         faulthandler.enable(file=target, all_threads=False)
@@ -68,11 +69,3 @@ def crash_reason(nodeid: str, timeout: float | None, folder: str | None) -> str:
     if fatal:
         return f"the process died: {fatal.group(1).strip()}"
     return "the process died (os._exit, a signal or an abort) while running this test"
-
-
-def crashed_nodeid(report) -> str | None:
-    """The node id of a test whose worker crashed, from xdist's report of it; else None."""
-    if not report.failed:
-        return None
-    found = CRASHED.search(str(report.longrepr))
-    return found.group("nodeid") if found else None

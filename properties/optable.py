@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from properties.cases import FLOAT_DTYPES, Case
+from nnconform.properties.cases import FLOAT_DTYPES, Case
 
 # The kinds of check, in report order; every test belongs to exactly one.
 CHECK_KINDS = ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
@@ -140,7 +140,7 @@ class Op:
 
 
 def _collect() -> dict[str, Op]:
-    from properties.ops import (
+    from nnconform.properties.ops import (
         activations,
         classic,
         conv,

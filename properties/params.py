@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from properties.cases import FLOAT_DTYPES
-from properties.checks import GENERIC
-from properties.optable import TABLE
-from properties.robustness import ROBUSTNESS
+from nnconform.properties.cases import FLOAT_DTYPES
+from nnconform.properties.checks import GENERIC
+from nnconform.properties.optable import TABLE
+from nnconform.properties.robustness import ROBUSTNESS
 
 
 def _marks(op, check):

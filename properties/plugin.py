@@ -1,80 +1,95 @@
-"""The pytest plugin: choose the implementation, the Hypothesis profile, xfails and ops;
-collect each test's outcome into the per-op conformance report.
+"""The pytest plugin, registered through the `pytest11` entry point.
 
-Registered through the `pytest11` entry point, so `pytest properties --impl MODULE` works
-in any environment where nnconform is installed.
+Installed but not asked for, it does nothing: every pytest session sees its options
+(all `--nnconform-…`) and nothing else; no Hypothesis profile, no torch, no markers, no
+folders. It comes alive only in a session whose arguments name nnconform's property suite
+(`nnconform check`, `pytest --pyargs nnconform.properties`, or this repository's own
+`pytest`), and then acts on the suite's tests alone: it chooses the implementation and the
+Hypothesis settings, applies xfails, --only and --shard, runs each test under the
+watchdog (properties/isolation.py) and collects the conformance report.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import re
-import shutil
 import tempfile
+import uuid
 import warnings
 import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 
-from properties.harness import (
-    IMPL_SPEC,
-    PROFILE,
-    Implementation,
-    ImplementationLoadError,
-    load_module,
-    resolve_impl_spec,
-)
-from properties.isolation import DEFAULT_TIMEOUT, NOTES, NOTES_FOLDER, Watchdog
-from properties.profiles import PROFILES
-from properties.report import Conformance
+from nnconform.properties.isolation import DEFAULT_TIMEOUT, NOTES, NOTES_FOLDER, Watchdog
+from nnconform.properties.profiles import PROFILES
 
-for _name, _options in PROFILES.items():
-    settings.register_profile(
-        _name, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        **_options,
-    )
+SUITE = Path(__file__).resolve().parent  # the folder of the property test modules
+PACKAGE = "nnconform.properties"
+ACTIVE = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("nnconform", "nnconform conformance suite")
-    group.addoption("--impl", default=None, metavar="MODULE",
-                    help="implementation under test: a module name or a .py path "
-                         "(default: $NNCONFORM_IMPL, else the built-in 'impl')")
-    group.addoption("--nnconform-profile", default=None, choices=sorted(PROFILES),
-                    help="Hypothesis profile (default: $NNCONFORM_PROFILE, else 'ci')")
-    group.addoption("--xfails", default=None, metavar="FILE",
-                    help="file of node ids expected to fail, one a line (* and ? are wildcards)")
-    group.addoption("--only", dest="nnconform_only", default=None, metavar="OPS",
-                    help="comma-separated op names to check (default: all)")
-    group.addoption("--conformance-json", default=None, metavar="FILE",
-                    help="write the per-op conformance report as JSON")
-    group.addoption("--nnconform-timeout", type=float, default=DEFAULT_TIMEOUT,
-                    metavar="SECONDS",
-                    help="the longest one property test may run before its process is "
-                         f"stopped and the test reported crashed (default {DEFAULT_TIMEOUT:g}; "
-                         "0: no limit)")
-    group.addoption("--shard", default=None, metavar="K/N",
-                    help="run only the K-th of N disjoint shares of the tests (K from 1), "
-                         "so N CI machines split the suite")
-    group.addoption("--nnconform-seed", type=int, default=None, metavar="N",
-                    help="draw examples at random from seed N instead of the profile's "
-                         "fixed ones (with --hypothesis-seed=N)")
+    option = group.addoption
+    option("--nnconform-impl", default=None, metavar="MODULE",
+           help="implementation under test: a module name or a .py path (default: "
+                "$NNCONFORM_IMPL, else the built-in nnconform.impl)")
+    option("--nnconform-only", default=None, metavar="OPS",
+           help="comma-separated op names to check (default: every op)")
+    option("--nnconform-profile", default=None, choices=sorted(PROFILES),
+           help="Hypothesis profile of the property tests (default: $NNCONFORM_PROFILE, "
+                "else 'ci')")
+    option("--nnconform-xfails", default=None, metavar="FILE",
+           help="file of test ids expected to fail, one a line (* and ? are wildcards)")
+    option("--nnconform-report", default=None, metavar="FILE.json",
+           help="write the per-op conformance report as JSON")
+    option("--nnconform-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+           help="the longest one property test may run before its process is stopped and "
+                f"the test reported crashed (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    option("--nnconform-seed", type=int, default=None, metavar="N",
+           help="draw examples at random from seed N instead of the profile's fixed ones")
+    option("--nnconform-shard", default=None, metavar="K/N",
+           help="run only the K-th of N disjoint shares of the tests (K from 1)")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config):
-    """--nnconform-seed N is Hypothesis's own --hypothesis-seed=N, set before any plugin is
-    configured (Hypothesis's reads it then); pytest_configure drops the profile's
-    derandomize, or the seed would be ignored."""
-    seed = config.getoption("nnconform_seed")
-    if seed is not None and config.getoption("hypothesis_seed", None) is None:
-        config.option.hypothesis_seed = str(seed)
+def _inside_suite(path: Path) -> bool:
+    """Whether collecting `path` collects (some of) the suite: it is the suite's folder,
+    inside it, or above it."""
+    path = path.resolve()
+    return path == SUITE or SUITE in path.parents or path in SUITE.parents
+
+
+def names_the_suite(config) -> bool:
+    """Whether this session's arguments (or, with none, its testpaths) collect the suite."""
+    for argument in config.args:
+        target = str(argument).split("::", 1)[0]
+        if config.option.pyargs and re.fullmatch(r"[\w.]+", target):
+            if not target.startswith("nnconform"):
+                continue
+            try:
+                spec = importlib.util.find_spec(target)
+            except (ImportError, ValueError):
+                continue
+            locations = list(spec.submodule_search_locations or []) if spec else []
+            paths = [Path(p) for p in locations] or ([Path(spec.origin)] if spec else [])
+            if any(_inside_suite(p) for p in paths):
+                return True
+        elif _inside_suite(config.invocation_params.dir / target):
+            return True
+    return False
 
 
 def pytest_configure(config):
-    from properties.optable import FAMILIES
+    config.stash[ACTIVE] = names_the_suite(config)
+    if not config.stash[ACTIVE]:
+        return
+    from nnconform.properties.harness import IMPL_SPEC, PROFILE, SUITE_SETTINGS, resolve_impl_spec
+    from nnconform.properties.optable import FAMILIES
+    from nnconform.properties.report import Conformance
+    from nnconform.properties.runner import SuiteSettings
 
     for family in FAMILIES:
         config.addinivalue_line("markers", f"{family}: nnconform ops of the {family} family")
@@ -84,25 +99,22 @@ def pytest_configure(config):
     if profile and profile not in PROFILES:
         raise pytest.UsageError(f"NNCONFORM_PROFILE={profile!r}: expected one of "
                                 f"{', '.join(PROFILES)}")
-    if not config.getoption("hypothesis_profile", None):
-        settings.load_profile(profile or "ci")
-    name = config.getoption("hypothesis_profile", None) or profile or "ci"
+    profile = profile or "ci"
     seed = config.getoption("nnconform_seed")
-    if seed is not None:  # the profile's example counts, drawn from the seed
-        settings.register_profile(f"{name}, seed {seed}", settings(derandomize=False))
-        settings.load_profile(f"{name}, seed {seed}")
-        name = f"{name}, seed {seed}"
-    config.stash[PROFILE] = name
-    config.stash[IMPL_SPEC] = resolve_impl_spec(config.getoption("impl"))
-    config.pluginmanager.register(Conformance(config), "nnconform-conformance")
     if config.getoption("nnconform_timeout") < 0:
         raise pytest.UsageError("--nnconform-timeout: expected seconds >= 0 (0: no limit)")
-    _shard(config)  # a bad --shard or --only fails here, before any worker starts
+    _shard(config)  # a bad --nnconform-shard or --nnconform-only fails here, before workers
     _only(config)
+    spec = resolve_impl_spec(config.getoption("nnconform_impl"))
+    config.stash[IMPL_SPEC] = spec
+    config.stash[PROFILE] = profile if seed is None else f"{profile}, seed {seed}"
+    config.stash[SUITE_SETTINGS] = SuiteSettings(profile, seed, spec)
+    config.pluginmanager.register(Conformance(config), "nnconform-conformance")
     if hasattr(config, "workerinput"):  # an xdist worker: its controller's notes folder
         config.stash[NOTES_FOLDER] = config.workerinput.get(NOTES)
-    else:
-        config.stash[NOTES_FOLDER] = tempfile.mkdtemp(prefix="nnconform-")
+    else:  # named, not made: a worker makes it when it first arms its watchdog
+        config.stash[NOTES_FOLDER] = os.path.join(
+            tempfile.gettempdir(), f"nnconform-notes-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_HandNotesToWorkers(), "nnconform-notes")
 
@@ -116,39 +128,47 @@ class _HandNotesToWorkers:
 
 
 def pytest_unconfigure(config):
-    if not hasattr(config, "workerinput") and config.stash.get(NOTES_FOLDER, None):
-        shutil.rmtree(config.stash[NOTES_FOLDER], ignore_errors=True)
+    if config.stash.get(ACTIVE, False) and not hasattr(config, "workerinput"):
+        import shutil
+
+        shutil.rmtree(config.stash.get(NOTES_FOLDER, ""), ignore_errors=True)
 
 
-def _only(config) -> list | None:
-    """The ops --only names, checked; None without the option."""
-    from properties.optable import lookup
+class SuiteModule(pytest.Module):
+    """A test module of the suite, imported by its name in the nnconform package rather
+    than from its path: pytest would otherwise import it as `properties.test_…` and put
+    the folder above it on sys.path, where `properties` and `impl` would shadow (or be
+    shadowed by) the user's own packages."""
 
-    only = config.getoption("nnconform_only")
-    if not only:
-        return None
-    try:
-        return lookup(name.strip() for name in only.split(",") if name.strip())
-    except ValueError as error:
-        raise pytest.UsageError(f"--only: {error}") from None
+    def _getobj(self):
+        return importlib.import_module(f"{PACKAGE}.{self.path.stem}")
 
 
-def _shard(config) -> tuple[int, int] | None:
-    """--shard K/N as (K, N), checked; None without the option."""
-    value = config.getoption("shard")
-    if value is None:
-        return None
-    match = re.fullmatch(r"(\d+)/(\d+)", value.strip())
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise pytest.UsageError(f"--shard: expected K/N with 1 <= K <= N, got {value!r}")
-    return int(match.group(1)), int(match.group(2))
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path, parent):
+    """The suite's folders are plain directories to pytest, not packages to import."""
+    path = Path(path).resolve()
+    if path == SUITE or SUITE in path.parents:
+        return pytest.Dir.from_parent(parent, path=path)
+    return None
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path, parent):
+    if Path(module_path).resolve().parent == SUITE:
+        return SuiteModule.from_parent(parent, path=Path(module_path))
+    return None
+
+
+def _is_property_test(item) -> bool:
+    return item.get_closest_marker("nnconform") is not None and item.config.stash.get(
+        ACTIVE, False)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Each property test runs under the watchdog (properties/isolation.py)."""
-    if item.get_closest_marker("nnconform") is None:
+    if not _is_property_test(item):
         return (yield)
     watchdog = Watchdog(item.config.getoption("nnconform_timeout") or None,
                         item.config.stash.get(NOTES_FOLDER, None))
@@ -159,14 +179,43 @@ def pytest_runtest_call(item):
         watchdog.disarm()
 
 
-@pytest.fixture(scope="session")
-def impl(pytestconfig) -> Implementation:
-    """The implementation under test, loaded once per session."""
-    spec = pytestconfig.stash[IMPL_SPEC]
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing property test's cause, from the exception itself: its type and message,
+    and Hypothesis's falsifying example (kept on the item, so the JUnit file has them)."""
+    report = yield
+    if _is_property_test(item) and call.excinfo is not None and report.failed:
+        from nnconform.properties.report import describe
+
+        message, example = describe(call.excinfo.value)
+        cause = [("nnconform_message", message), ("nnconform_example", example)]
+        item.user_properties += cause  # what the JUnit file records, at teardown
+        report.user_properties = [*report.user_properties, *cause]
+    return report
+
+
+def _only(config) -> list | None:
+    """The ops --nnconform-only names, checked; None without the option."""
+    only = config.getoption("nnconform_only")
+    if not only:
+        return None
+    from nnconform.properties.optable import lookup
+
     try:
-        return Implementation(load_module(spec), label=spec)
-    except ImplementationLoadError as error:
-        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+        return lookup(name.strip() for name in only.split(",") if name.strip())
+    except ValueError as error:
+        raise pytest.UsageError(f"--only: {error}") from None
+
+
+def _shard(config) -> tuple[int, int] | None:
+    """--nnconform-shard K/N as (K, N), checked; None without the option."""
+    value = config.getoption("nnconform_shard")
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", value.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise pytest.UsageError(f"--shard: expected K/N with 1 <= K <= N, got {value!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 def _read_xfails(path: str) -> list[str]:
@@ -178,31 +227,37 @@ def _read_xfails(path: str) -> list[str]:
 
 
 def _pattern(entry: str) -> re.Pattern:
-    # Only * and ? are wildcards: brackets belong to the node id's parameters.
+    # Only * and ? are wildcards: brackets belong to the test id's parameters.
     return re.compile(re.escape(entry).replace(r"\*", ".*").replace(r"\?", "."))
 
 
-def _matches(pattern: re.Pattern, nodeid: str) -> bool:
-    # An entry may be the full node id or the part after the file ("test_forward[...]").
-    tail = nodeid.split("::", 1)[-1]
-    return any(pattern.fullmatch(candidate) for candidate in (nodeid, tail))
+def _matches(pattern: re.Pattern, item) -> bool:
+    # An entry may be the test's id ("test_forward[...]") or its full pytest node id.
+    return any(pattern.fullmatch(candidate) for candidate in (item.nodeid, item.name))
+
+
+def _deselect(config, items, keep) -> None:
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
 
 
 def pytest_collection_modifyitems(config, items):
-
-    for item in items:
+    if not config.stash.get(ACTIVE, False):
+        return
+    suite = [item for item in items if item.get_closest_marker("nnconform") is not None]
+    for item in suite:
         marker = item.get_closest_marker("nnconform")
-        if marker is not None:
-            item.user_properties += [("nnconform_op", marker.kwargs["op"]),
-                                     ("nnconform_check", marker.kwargs["check"])]
+        item.user_properties += [("nnconform_op", marker.kwargs["op"]),
+                                 ("nnconform_check", marker.kwargs["check"]),
+                                 ("nnconform_test", item.name)]
 
-    path = config.getoption("xfails")
+    path = config.getoption("nnconform_xfails")
     if path:
         entries = {entry: _pattern(entry) for entry in _read_xfails(path)}
         used = set()
-        for item in items:
+        for item in suite:
             for entry, pattern in entries.items():
-                if _matches(pattern, item.nodeid):
+                if _matches(pattern, item):
                     item.add_marker(pytest.mark.xfail(reason=f"listed in {path}", strict=False))
                     used.add(entry)
         for entry in entries:
@@ -212,15 +267,13 @@ def pytest_collection_modifyitems(config, items):
 
     shard = _shard(config)
     if shard:
-        # By a stable hash of the node id: every machine computes the same partition.
+        # By a stable hash of the test's id: every machine computes the same partition.
         index, count = shard
-        keep = [i for i in items if zlib.crc32(i.nodeid.encode()) % count == index - 1]
-        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
-        items[:] = keep
+        _deselect(config, items, [i for i in items if i not in suite or
+                                  zlib.crc32(i.name.encode()) % count == index - 1])
 
     only = _only(config)
     if only:
         wanted = {op.name for op in only}
-        keep = [i for i in items if dict(i.user_properties).get("nnconform_op") in wanted]
-        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
-        items[:] = keep
+        _deselect(config, items, [i for i in items if i not in suite or
+                                  i.get_closest_marker("nnconform").kwargs["op"] in wanted])

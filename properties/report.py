@@ -11,11 +11,21 @@ claims a check that did not run.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 from dataclasses import asdict, dataclass
 
-from properties.harness import IMPL_SPEC, NOT_APPLICABLE, NOT_IMPLEMENTED, PROFILE
-from properties.isolation import NOTES_FOLDER, crash_reason, crashed_nodeid
+import pytest
+
+from nnconform.properties.harness import (
+    IMPL_SPEC,
+    NOT_APPLICABLE,
+    NOT_IMPLEMENTED,
+    PROFILE,
+    SUITE_SETTINGS,
+)
+from nnconform.properties.isolation import NOTES_FOLDER, crash_reason
 
 STATUS_ORDER = ("crashed", "fail", "xfail", "not implemented", "skipped", "pass")
 SHOWN = {"crashed": "CRASH", "fail": "FAIL", "xfail": "xfail", "not implemented": "not impl",
@@ -24,12 +34,14 @@ SHOWN = {"crashed": "CRASH", "fail": "FAIL", "xfail": "xfail", "not implemented"
 
 @dataclass
 class Outcome:
-    nodeid: str
+    test: str  # the test's id in the suite, as --test and --xfails take it
+    nodeid: str  # pytest's, which depends on where the suite was collected from
     op: str
     check: str
     status: str  # one of STATUS_ORDER
     message: str = ""
     example: str = ""
+    reproduce: str = ""
 
 
 def _skip_reason(report) -> str:
@@ -37,28 +49,36 @@ def _skip_reason(report) -> str:
     return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
 
 
-def _counterexample(text: str) -> tuple[str, str]:
-    """(the assertion message, Hypothesis's shrunk example) out of a failure's text.
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
-    When Hypothesis found several distinct failures it raises an exception group, whose
-    sub-tracebacks pytest prints behind '|': the first failure's message and example are
-    taken, and the message says how many more there were."""
-    lines = [re.sub(r"^E?[\s|]*", "", line).strip() for line in text.splitlines()]
-    start = next((i for i, line in enumerate(lines) if line.startswith("Falsifying example")),
-                 None)
-    before = lines if start is None else lines[:start]
-    # An exception's line, its class maybe dotted (triton.runtime.errors.InterpreterError).
-    errors = [line for line in before if re.match(r"[\w.]*(Error|Exception)\b", line)]
-    message = errors[-1] if errors else next((line for line in reversed(lines) if line), "")
-    distinct = re.search(r"found (\d+) distinct failures", text)
-    if distinct:
-        message += f" (and {int(distinct.group(1)) - 1} more distinct failure(s))"
-    example = ""
-    if start is not None:
-        end = next((i for i in range(start, len(lines)) if lines[i] == ")"), len(lines) - 1)
-        example = re.sub(r"\s+", " ", " ".join(lines[start:end + 1]))
-        example = example.replace("( ", "(").replace(" )", ")")
-    return message, example
+
+def _failed_outside(report) -> str:
+    """The cause of a failure no property test's exception described (a fixture's)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    lines = str(report.longrepr).strip().splitlines()
+    return crash.message if crash is not None else (lines[-1] if lines else "failed")
+
+
+def describe(error: BaseException) -> tuple[str, str]:
+    """(the cause, Hypothesis's shrunk example) of a failing test, from its exception.
+
+    The cause is the exception's type and message, a NumPy warning turned error included
+    ("RuntimeWarning: overflow encountered in exp"). When Hypothesis found several distinct
+    failures it raises an exception group: the first failure is described, and the message
+    says how many more there were."""
+    more = 0
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        more += len(error.exceptions) - 1
+        error = error.exceptions[0]
+    text = str(error).strip()
+    message = type(error).__name__ + (f": {_one_line(text)}" if text else "")
+    if more:
+        message += f" (and {more} more distinct failure(s))"
+    notes = getattr(error, "__notes__", None) or []
+    example = next((_one_line(note) for note in notes
+                    if str(note).startswith("Falsifying example")), "")
+    return message, example.replace("( ", "(").replace(" )", ")").replace(", )", ")")
 
 
 class Conformance:
@@ -70,9 +90,6 @@ class Conformance:
         self._checks = None  # test id -> (op, check), read when a test crashes
 
     def pytest_runtest_logreport(self, report):
-        crashed = crashed_nodeid(report)
-        if crashed is not None:
-            return self._crashed(crashed)
         properties = dict(report.user_properties)
         if "nnconform_op" not in properties:
             return
@@ -90,32 +107,48 @@ class Conformance:
             status = "pass"
         else:
             return
-        outcome = Outcome(report.nodeid, op, check, status)
+        outcome = Outcome(properties["nnconform_test"], report.nodeid, op, check, status)
         if status == "fail":
-            outcome.message, outcome.example = _counterexample(report.longreprtext)
+            outcome.message = properties.get("nnconform_message") or _failed_outside(report)
+            outcome.example = properties.get("nnconform_example", "")
+            outcome.reproduce = self.reproduce(outcome.test)
         elif status in ("not implemented", "skipped"):
             outcome.message = _skip_reason(report).removeprefix("Skipped: ")
         self.outcomes.append(outcome)
 
-    def _crashed(self, nodeid: str) -> None:
-        """A test whose process died (xdist's report carries no markers: the op and check
-        come from the test's id)."""
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem, report, sched):
+        """xdist's word that the worker running `crashitem` died (its report carries no
+        markers: the op and check come from the test's id)."""
         if self._checks is None:
-            from properties.params import checks_by_test
+            from nnconform.properties.params import checks_by_test
 
             self._checks = checks_by_test()
-        found = self._checks.get(nodeid.split("::")[-1])
+        test = crashitem.split("::")[-1]
+        found = self._checks.get(test)
         if found is None:  # not a property test
             return
-        outcome = Outcome(nodeid, *found, "crashed")
-        outcome.message = crash_reason(nodeid, self.config.getoption("nnconform_timeout"),
+        outcome = Outcome(test, crashitem, *found, "crashed")
+        outcome.message = crash_reason(crashitem, self.config.getoption("nnconform_timeout"),
                                        self.config.stash.get(NOTES_FOLDER, None))
+        outcome.reproduce = self.reproduce(test)
         self.outcomes.append(outcome)
+
+    def reproduce(self, test: str) -> str:
+        """The command that runs just `test` again, from the directory of this run."""
+        words = ["nnconform", "check", "--impl", self.config.stash.get(IMPL_SPEC, "?")]
+        profile = self.config.getoption("nnconform_profile") or os.environ.get(
+            "NNCONFORM_PROFILE")
+        if profile and profile != "ci":
+            words += ["--profile", profile]
+        if self.config.getoption("nnconform_seed") is not None:
+            words += ["--seed", str(self.config.getoption("nnconform_seed"))]
+        return shlex.join([*words, "--test", test])
 
     # --- aggregation ---------------------------------------------------------------------
 
     def cells(self) -> dict[str, dict[str, str]]:
-        from properties.optable import CHECK_KINDS, TABLE
+        from nnconform.properties.optable import CHECK_KINDS, TABLE
 
         seen: dict[str, dict[str, set]] = {}
         for outcome in self.outcomes:
@@ -134,15 +167,12 @@ class Conformance:
                 "max_examples": self.max_examples(), "ops": self.cells(), "counts": counts,
                 "failures": failures}
 
-    @staticmethod
-    def max_examples() -> int:
+    def max_examples(self) -> int:
         """Examples per property under the profile in force (a failure can end one early)."""
-        from hypothesis import settings
-
-        return settings().max_examples
+        return self.config.stash[SUITE_SETTINGS].max_examples
 
     def settings_line(self) -> str:
-        return (f"implementation {self.config.stash.get(IMPL_SPEC, 'impl')}; Hypothesis "
+        return (f"implementation {self.config.stash.get(IMPL_SPEC, '?')}; Hypothesis "
                 f"profile {self.config.stash.get(PROFILE, '?')}: up to {self.max_examples()} "
                 f"examples per property")
 
@@ -158,23 +188,21 @@ class Conformance:
         if failures:
             terminalreporter.section("smallest counterexamples")
             for outcome in failures:
-                write(f"{outcome.op} / {outcome.check}: {outcome.nodeid}")
+                write(f"{outcome.op} / {outcome.check}: {outcome.test}")
                 write(f"    {outcome.message}")
                 if outcome.example:
                     write(f"    {outcome.example}")
-                write(f"    reproduce: pytest {outcome.nodeid.split('::')[0]} "
-                      f"--impl {self.config.stash.get(IMPL_SPEC, 'impl')} "
-                      f"'{outcome.nodeid}'")
+                write(f"    reproduce: {outcome.reproduce}")
 
     def pytest_sessionfinish(self, session):
-        path = self.config.getoption("conformance_json")
+        path = self.config.getoption("nnconform_report")
         if path and not hasattr(self.config, "workerinput"):
             with open(path, "w") as file:
                 json.dump(self.as_dict(), file, indent=2)
 
 
 def format_table(cells: dict[str, dict[str, str]]) -> list[str]:
-    from properties.optable import CHECK_KINDS
+    from nnconform.properties.optable import CHECK_KINDS
 
     width = max([len("op"), *map(len, cells)])
     header = "op".ljust(width) + "".join(f"  {kind}" for kind in CHECK_KINDS)

@@ -2,17 +2,18 @@
 
 import pytest
 
-from properties import params
-from properties.checks import GENERIC, run
+from nnconform.properties import params
+from nnconform.properties.checks import GENERIC
+from nnconform.properties.fixtures import impl, run_property  # noqa: F401
 
 
 def _generic(kind):
     check, _ = GENERIC[kind]
 
     @pytest.mark.parametrize(("op", "variant", "dtype"), params.generic(kind))
-    def test(impl, op, variant, dtype):
+    def test(impl, run_property, op, variant, dtype):  # noqa: F811
         impl.require(op)
-        run(lambda case: check(impl, op, case), op.cases(dtype, op.variants[variant]))
+        run_property(lambda case: check(impl, op, case), op.cases(dtype, op.variants[variant]))
 
     test.__doc__ = check.__doc__
     return test

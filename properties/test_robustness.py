@@ -3,20 +3,20 @@ report's "robustness" column."""
 
 import pytest
 
-from properties import params
-from properties.checks import run
-from properties.robustness import ROBUSTNESS
+from nnconform.properties import params
+from nnconform.properties.fixtures import impl, run_property  # noqa: F401
+from nnconform.properties.robustness import ROBUSTNESS
 
 
 def _robustness(kind):
     check = ROBUSTNESS[kind]
 
     @pytest.mark.parametrize(("op", "variant", "dtype"), params.robustness(kind))
-    def test(impl, op, variant, dtype):
+    def test(impl, run_property, op, variant, dtype):  # noqa: F811
         impl.require(op)
         strategy = op.edges(dtype) if kind == "extremes" else op.cases(dtype,
                                                                        op.variants[variant])
-        run(lambda case: check(impl, op, case), strategy)
+        run_property(lambda case: check(impl, op, case), strategy)
 
     test.__doc__ = check.__doc__
     return test

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.closed_form_optim import lr_decay
+from nnconform.oracles.closed_form_optim import lr_decay
 
 SCHEDULE = ("lr", "decay_rate")  # the harness's, not the optimizer's: lr is passed per step
 

@@ -21,7 +21,7 @@ def nnconform_check(*args, tmp_path: Path, profile: str = "ci", env: dict | None
         args = ("--no-isolation", *args)
     report = tmp_path / "report.json"
     result = subprocess.run(
-        [sys.executable, "-m", "properties.cli", "check", "--profile", profile,
+        [sys.executable, "-m", "nnconform.properties.cli", "check", "--profile", profile,
          "--report", str(report), *args],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
         env={**os.environ, **(env or {})},

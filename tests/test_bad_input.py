@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import assert_rejected_by_name
 
-import impl
+from nnconform import impl
 
 X = np.zeros((1, 2, 4, 4), np.float32)
 W = np.zeros((3, 2, 3, 3), np.float32)

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
-import impl
-from properties.optable import TABLE
+from nnconform import impl
+from nnconform.properties.optable import TABLE
 
 LAYERS = [op.name for op in TABLE.values()
           if op.kind == "layer" and hasattr(impl, f"{op.name}_forward")]

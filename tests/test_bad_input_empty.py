@@ -10,11 +10,11 @@ import warnings
 import numpy as np
 import pytest
 
-import impl
-from oracles import torch as torch_oracle
-from properties.cases import Case
-from properties.checks import torch_upstream, upstreams
-from properties.optable import TABLE
+from nnconform import impl
+from nnconform.oracles import torch as torch_oracle
+from nnconform.properties.cases import Case
+from nnconform.properties.checks import torch_upstream, upstreams
+from nnconform.properties.optable import TABLE
 
 TORCH = "torch"
 RNG = np.random.default_rng(0)

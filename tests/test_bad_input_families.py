@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import assert_rejected_by_name
 
-import impl
+from nnconform import impl
 
 ROWS = np.zeros((2, 3))  # (N, C)
 VECTOR = np.zeros(3)

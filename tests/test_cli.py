@@ -1,9 +1,10 @@
 """The command line and the pytest plugin: selection, xfails, errors, report files."""
 
+import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, TESTS
 
 
 def test_builtin_subset_passes_and_prints_the_table(check, tmp_path):
@@ -41,14 +42,15 @@ def test_xfails_file_marks_failures_and_warns_on_unmatched(check, tmp_path):
     assert "'test_nothing_like_this' matches no test" in output
 
 
-def test_pytest_plugin_selects_the_implementation_by_env(tmp_path):
-    env = {"NNCONFORM_IMPL": "tests/mutants/tanh_wrong_derivative.py"}
+def test_pytest_route_selects_the_implementation_by_env_from_any_directory(tmp_path):
+    env = {"NNCONFORM_IMPL": str(TESTS / "mutants/tanh_wrong_derivative.py")}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "properties", "-q", "-k", "backward_torch and tanh",
-         "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True,
-        env={**__import__("os").environ, **env}, timeout=600)
+        [sys.executable, "-m", "pytest", "--pyargs", "nnconform.properties", "-q",
+         "-k", "backward_torch and tanh", "-p", "no:cacheprovider"], cwd=tmp_path,
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=600)
     assert result.returncode == 1, result.stdout[-2000:]
-    assert "tanh / backward_torch" in result.stdout
+    assert "tanh / backward_torch: test_backward_torch[tanh-default-float" in result.stdout
+    assert "reproduce: nnconform check --impl " in result.stdout
 
 
 def test_several_distinct_failures_report_the_first_with_its_example(check):
@@ -62,15 +64,18 @@ def test_several_distinct_failures_report_the_first_with_its_example(check):
     assert "+-----" not in output
 
 
-def test_loading_an_implementation_imports_nothing_else():
+def test_loading_an_implementation_imports_nothing_else(tmp_path):
     """The harness, its checks and a file-path plug-in load without the built-in impl: only
     the named module (and what it imports itself) is ever imported."""
     code = ("import sys\n"
-            "from properties import checks, harness, params, plugin, robustness, trajectory\n"
-            "harness.load_module('tests/adapter_example/adapter.py')\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('impl', 'mutants')))\n"
+            "from nnconform.properties import checks, harness, params, plugin, robustness\n"
+            f"harness.load_module({str(TESTS / 'adapter_example/adapter.py')!r})\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+            "             ('impl', 'oracles', 'properties', 'mutants', 'nnconform.impl')\n"
+            "             or m.startswith('nnconform.impl')))\n"
             "print(sorted(m for m in sys.modules if m.startswith('nnconform_impl')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+    # From outside the repository: nothing generic is importable there.
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines() == ["[]", "['nnconform_impl_adapter']"]

@@ -1,4 +1,4 @@
-"""impl.gpu's Triton kernels face the whole property suite on the CPU, under Triton's
+"""nnconform.impl.gpu's Triton kernels face the whole property suite on the CPU, under Triton's
 interpreter (TRITON_INTERPRET=1), as they would on a GPU: every generic check and
 invariant of their ops, with the `interpreter` profile's 8 examples per property (the
 interpreter runs every program of every launch in Python). One test per family, so
@@ -10,8 +10,8 @@ import importlib.util
 import pytest
 from conftest import ROOT
 
-from properties.checks import GENERIC
-from properties.optable import TABLE
+from nnconform.properties.checks import GENERIC
+from nnconform.properties.optable import TABLE
 
 FAMILIES = {
     "activations": "sigmoid,tanh,relu,leaky_relu,identity,softmax,log_softmax",
@@ -47,11 +47,11 @@ def test_every_op_of_impl_gpu_is_checked_here():
 @pytest.mark.parametrize("family", FAMILIES)
 def test_gpu_kernels_conform_under_the_interpreter(check, family):
     ops = FAMILIES[family].split(",")
-    code, report, output = check("--impl", "impl.gpu", "--only", ",".join(ops),
+    code, report, output = check("--impl", "nnconform.impl.gpu", "--only", ",".join(ops),
                                  profile="interpreter", env=INTERPRETED)
     assert code == 0, output[-3000:]
     assert (report["implementation"], report["profile"], report["max_examples"]) == (
-        "impl.gpu", "interpreter", 8)
+        "nnconform.impl.gpu", "interpreter", 8)
     assert "Hypothesis profile interpreter: up to 8 examples per property" in output
     for op in ops:
         row = report["ops"][op]
@@ -71,10 +71,11 @@ def test_without_cuda_or_the_interpreter_the_load_fails_in_one_line(check):
     import torch
 
     if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA: impl.gpu loads")
-    code, _, output = check("--impl", "impl.gpu", "--only", "relu",
+        pytest.skip("this machine has CUDA: nnconform.impl.gpu loads")
+    code, _, output = check("--impl", "nnconform.impl.gpu", "--only", "relu",
                             env={"TRITON_INTERPRET": "0"})
     assert code == 2
-    assert output.strip() == ("nnconform: --impl impl.gpu: import failed: ImportError: "
-                              "impl.gpu: no CUDA device; set TRITON_INTERPRET=1 to run the "
-                              "Triton kernels on the CPU under Triton's interpreter")
+    assert output.strip() == (
+        "nnconform: --impl nnconform.impl.gpu: import failed: ImportError: nnconform.impl.gpu: "
+        "no CUDA device; set TRITON_INTERPRET=1 to run the Triton kernels on the CPU under "
+        "Triton's interpreter")

@@ -1,6 +1,6 @@
 """No false alarms: correct implementations written in other ways pass the whole suite."""
 
-from properties.optable import CHECK_KINDS, TABLE
+from nnconform.properties.optable import CHECK_KINDS, TABLE
 
 
 def test_torch_backed_implementation_passes(check):

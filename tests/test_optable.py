@@ -4,9 +4,9 @@ import re
 
 from conftest import ROOT
 
-from oracles import closed_form
-from oracles import torch as torch_oracle
-from properties.optable import TABLE, contract_table
+from nnconform.oracles import closed_form
+from nnconform.oracles import torch as torch_oracle
+from nnconform.properties.optable import TABLE, contract_table
 
 
 def test_readme_contract_table_is_generated_from_the_op_table():

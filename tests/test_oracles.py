@@ -4,11 +4,19 @@ with an implementation is the implementation's, not an oracle's."""
 import numpy as np
 import pytest
 
-from oracles import closed_form, numeric
-from oracles import torch as torch_oracle
-from properties.checks import differentiated, joined, run, torch_upstream, upstreams
-from properties.optable import TABLE
-from properties.tolerances import assert_close
+from nnconform.oracles import closed_form, numeric
+from nnconform.oracles import torch as torch_oracle
+from nnconform.properties import runner
+from nnconform.properties.checks import differentiated, joined, torch_upstream, upstreams
+from nnconform.properties.optable import TABLE
+from nnconform.properties.tolerances import assert_close
+
+CI = runner.SuiteSettings("ci", seed_value=None, impl_spec="oracles").base
+
+
+def run(check, strategy):
+    """`check` on the suite's fixed examples (the ci profile's)."""
+    runner.run(check, strategy, CI)
 
 SHARED = [(op, variant) for op in TABLE.values() for variant in op.variants
           if "torch" in op.oracles and op.name in closed_form.FORWARD]

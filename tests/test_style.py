@@ -18,16 +18,28 @@ def test_ruff_is_clean():
 
 
 def _imports(folder):
-    pattern = re.compile(r"^\s*(?:from|import)\s+([a-z_]+)", re.M)
-    return {(path.relative_to(ROOT), name) for path in (ROOT / folder).rglob("*.py")
-            for name in pattern.findall(path.read_text())}
+    """(file, the package it imports: `nnconform.impl` for nnconform's, else the top-level
+    name), for every absolute import of every file under `folder`."""
+    pattern = re.compile(r"^\s*(?:from|import)\s+([a-z_]+(?:\.[a-z_]+)?)", re.M)
+    return {(path.relative_to(ROOT), name if name.startswith("nnconform.") else
+             name.split(".")[0])
+            for path in (ROOT / folder).rglob("*.py") for name in pattern.findall(path.read_text())}
 
 
 def test_oracles_never_import_the_implementation():
-    assert not {(p, n) for p, n in _imports("oracles") if n in ("impl", "properties")}
+    assert not {(p, n) for p, n in _imports("oracles")
+                if n in ("nnconform.impl", "nnconform.properties")}
 
 
 def test_impl_imports_numpy_and_the_standard_library_only():
-    allowed = {"numpy", "impl", *sys.stdlib_module_names}
+    allowed = {"numpy", *sys.stdlib_module_names}
     assert not {(p, n) for p, n in _imports("impl") if n not in allowed and
                 not str(p).startswith("impl/gpu")}
+
+
+def test_the_folders_are_imported_by_their_installed_names_only():
+    """impl, oracles and properties install as nnconform.impl, …: an import by the folder's
+    own name works inside a clone and nowhere else."""
+    found = {(p, n) for folder in ("impl", "oracles", "properties", "benchmarks", "tests")
+             for p, n in _imports(folder) if n in ("impl", "oracles", "properties")}
+    assert not found

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from oracles import torch as torch_oracle
+from nnconform.oracles import torch as torch_oracle
 
 
 def to_native(array: np.ndarray) -> torch.Tensor:

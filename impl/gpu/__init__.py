@@ -1,5 +1,5 @@
 """nnconform's GPU implementation of the contract: Triton kernels, checked by the same suite
-as the NumPy one (`nnconform check --impl impl.gpu`).
+as the NumPy one (`nnconform check --impl nnconform.impl.gpu`).
 
 The native arrays are torch tensors on the GPU; `to_native` and `to_numpy` are the
 harness's conversion hook. Without CUDA, set TRITON_INTERPRET=1 before importing this

@@ -3,7 +3,7 @@
 On a machine with CUDA the kernels are compiled for the GPU and the native arrays are
 CUDA tensors. Under TRITON_INTERPRET=1 Triton runs the same kernels in its interpreter,
 on CPU tensors, so CI checks every kernel's logic without a GPU. Triton reads the variable
-when a kernel is defined, so it must be set before impl.gpu is imported.
+when a kernel is defined, so it must be set before nnconform.impl.gpu is imported.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import numpy as np
 try:
     import torch
     import triton
-except ImportError as error:  # one line for `--impl impl.gpu`, not a traceback
-    raise ImportError(f"impl.gpu needs PyTorch and Triton (pip install -e '.[gpu]'): "
+except ImportError as error:  # one line for `--impl nnconform.impl.gpu`, not a traceback
+    raise ImportError(f"nnconform.impl.gpu needs PyTorch and Triton (pip install -e '.[gpu]'): "
                       f"{error}") from error
 
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0").lower() in ("1", "true", "on", "yes")
 if not INTERPRET and not torch.cuda.is_available():
-    raise ImportError("impl.gpu: no CUDA device; set TRITON_INTERPRET=1 to run the Triton "
-                      "kernels on the CPU under Triton's interpreter")
+    raise ImportError("nnconform.impl.gpu: no CUDA device; set TRITON_INTERPRET=1 to run the "
+                      "Triton kernels on the CPU under Triton's interpreter")
 DEVICE = torch.device("cpu" if INTERPRET else "cuda")
 if not INTERPRET:
     # Float32 means float32: no TF32 in PyTorch's own products either (none are used for
@@ -50,7 +50,7 @@ def require_tensor(name: str, x) -> torch.Tensor:
     ValueError naming `name` otherwise."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name}: expected a torch.Tensor on {DEVICE}, got "
-                        f"{type(x).__name__} (impl.gpu.to_native converts NumPy arrays)")
+                        f"{type(x).__name__} (nnconform.impl.gpu.to_native converts NumPy arrays)")
     if x.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{name}: expected float32 or float64, got {x.dtype}")
     if x.device.type != DEVICE.type:

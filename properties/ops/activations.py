@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles import closed_form
-from properties.cases import Case, away_from, elementwise, normal, seeds, shapes, untied
-from properties.optable import Op, invariant
-from properties.tolerances import Tolerance, assert_close
+from nnconform.oracles import closed_form
+from nnconform.properties.cases import Case, away_from, elementwise, normal, seeds, shapes, untied
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import Tolerance, assert_close
 
 # --- strategies ------------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from oracles import numeric
-from properties.cases import Case, normal, seeds
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.oracles import numeric
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 MARGIN = 1e-3  # drawn pre-activations stay this far from the step's jump at 0
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])  # the four inputs of a logic gate

@@ -7,11 +7,11 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from oracles import closed_form_conv
-from properties.cases import Case, normal, seeds
-from properties.ops.windows import spelled, windows
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.oracles import closed_form_conv
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.ops.windows import spelled, windows
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 # --- strategies ------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.cases import Case, normal, seeds, shapes
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.properties.cases import Case, normal, seeds, shapes
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 DROPOUT_VARIANTS = {"train": {"training": True}, "eval": {"training": False}}
 

@@ -12,9 +12,9 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from properties.cases import Case, normal, seeds
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 # --- mini-batches -----------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.cases import Case, normal, seeds
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 SCALES = st.sampled_from((0.01, 0.1, 1.0)) | st.floats(1e-3, 2.0)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles import closed_form
-from properties.cases import Case, normal, seeds, shapes
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.oracles import closed_form
+from nnconform.properties.cases import Case, normal, seeds, shapes
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 # --- strategies ------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.cases import Case, normal, seeds
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 MLP_VARIANTS = {"sigmoid": {"activation": "sigmoid", "lam": 0.0},
                 "tanh": {"activation": "tanh", "lam": 0.0},

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import assume, event, note
 from hypothesis import strategies as st
 
-from properties.cases import Case, normal, seeds, uniform
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.properties.cases import Case, normal, seeds, uniform
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 # --- strategies ------------------------------------------------------------------------
 

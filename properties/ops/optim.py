@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles import closed_form
-from properties.cases import Case, normal, seeds, shapes
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
-from properties.trajectory import trajectory
+from nnconform.oracles import closed_form
+from nnconform.properties.cases import Case, normal, seeds, shapes
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
+from nnconform.properties.trajectory import trajectory
 
 SCHEDULES = {"constant_lr": {"decaying": False}, "decaying_lr": {"decaying": True}}
 BETAS = st.sampled_from((0.9, 0.5, 0.0, 0.99))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles.closed_form_conv import output_size, pair
-from properties.cases import Case, normal, seeds, uniform, untied
-from properties.ops.windows import spelled, windows
-from properties.optable import Op, invariant
-from properties.tolerances import Tolerance, assert_close
+from nnconform.oracles.closed_form_conv import output_size, pair
+from nnconform.properties.cases import Case, normal, seeds, uniform, untied
+from nnconform.properties.ops.windows import spelled, windows
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import Tolerance, assert_close
 
 GEOMETRY = ("kernel_size", "stride", "padding")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles import torch as torch_oracle
-from properties.cases import Case, normal, seeds
-from properties.optable import Op, invariant
-from properties.tolerances import assert_close
+from nnconform.oracles import torch as torch_oracle
+from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.optable import Op, invariant
+from nnconform.properties.tolerances import assert_close
 
 
 def _recurrent_cases(gates, states):

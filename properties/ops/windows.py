@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from oracles.closed_form_conv import output_size
+from nnconform.oracles.closed_form_conv import output_size
 
 
 def spelled(values: tuple[int, int]):

@@ -1,7 +1,7 @@
 """relu ends its process with os._exit, as a C library calling exit() would."""
 import os
 
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "crashed", "the process died (os._exit")
 

@@ -1,7 +1,7 @@
 """relu clamps the caller's array in place."""
 import numpy as np
 
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("contract", "fail", "mutated its input x")
 

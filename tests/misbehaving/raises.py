@@ -1,5 +1,5 @@
 """relu raises on every call; sigmoid (the reference's) is correct, so the run goes on."""
-from impl import sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform.impl import sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "fail", "RuntimeError: relu is broken")
 

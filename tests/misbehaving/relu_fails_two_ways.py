@@ -1,8 +1,8 @@
 """relu that fails in two different ways (an error on matrices, wrong values on vectors),
 so Hypothesis reports several distinct failures at once as an exception group."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 
 def relu_forward(x):

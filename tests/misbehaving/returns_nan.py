@@ -1,8 +1,8 @@
 """relu returns NaN everywhere."""
 import numpy as np
 
-import impl
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform import impl
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "fail", "nan")
 

@@ -1,7 +1,7 @@
 """relu reads address 0, as a broken C extension would: a segmentation fault."""
 import ctypes
 
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "crashed", "Segmentation fault")
 

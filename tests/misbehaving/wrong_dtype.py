@@ -1,6 +1,6 @@
 """relu returns float64 whatever it was given."""
-import impl
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform import impl
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("contract", "fail", "dtype float64, expected float32")
 

@@ -1,6 +1,6 @@
 """relu returns one more axis than it was given."""
-import impl
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform import impl
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "fail", "shape")
 

@@ -1,6 +1,6 @@
 """relu returns its output alone, a list, instead of the (y, ctx) pair."""
-import impl
-from impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
+from nnconform import impl
+from nnconform.impl import relu_backward, sigmoid_backward, sigmoid_forward  # noqa: F401
 
 EXPECTED = ("forward", "fail", "expected a (y, ctx) pair")
 

@@ -3,8 +3,8 @@ step (where u is 0 anyway) it is RMSprop with the rate √ε."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "adadelta", ("forward",)
 

@@ -3,8 +3,8 @@ sizes do not shrink."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "adagrad", ("forward", "closed_form", "invariants")
 

@@ -3,8 +3,8 @@ step divides by 1 - β^0 = 0."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "adam", ("forward", "closed_form", "contract", "invariants")
 

@@ -3,8 +3,8 @@ step looks fine), too large a correction from then on."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "adam", ("forward", "closed_form")
 

@@ -1,8 +1,8 @@
 """avg_pool2d ignores count_include_pad=False: a window at a padded edge is still divided by
 kh·kw, as if its zero padding counted, so edge means shrink toward 0 (forward and backward
 agree with each other, so only the oracles and the invariants can tell)."""
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "avg_pool2d", ("forward", "backward_torch", "closed_form", "invariants")
 

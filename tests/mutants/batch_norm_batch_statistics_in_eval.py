@@ -1,8 +1,8 @@
 """batch_norm normalises with the batch's own statistics in eval mode too, ignoring the
 running ones (and leaves them as they were)."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "batch_norm", ("forward", "backward_torch")
 

@@ -1,8 +1,8 @@
 """batch_norm's running variance is updated with the biased batch variance (÷ m) instead of
 PyTorch's unbiased one (÷ (m - 1)); y is right, only the returned statistics drift."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "batch_norm", ("forward", "invariants")
 

@@ -2,8 +2,8 @@
 without the - x̂·mean(dy·x̂) term. Under an all-ones upstream gradient with γ = 1 that term is zero,
 which is why every backward check uses a random one."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "batch_norm", ("backward_torch", "backward_numeric")
 

@@ -1,8 +1,8 @@
 """batch_norm's running statistics use momentum the other way round (Keras's convention in a
 PyTorch-convention API): new = momentum·old + (1 - momentum)·batch."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "batch_norm", ("forward", "invariants")
 

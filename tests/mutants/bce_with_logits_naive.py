@@ -1,7 +1,7 @@
 """BCE with logits as ln(1 + exp(-z)) + (1 - y) z: exp overflows at z = -1e4."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "binary_cross_entropy_with_logits", ("robustness",)
 

@@ -1,7 +1,7 @@
 """binary cross-entropy takes ln(p) unclamped: ln(0) warns and gives inf at p = 0 or 1."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "binary_cross_entropy", ("robustness",)
 

@@ -3,9 +3,9 @@ dilation 1, one row or column short for some sizes once d > 1."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
-from impl._windows import pair
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
+from nnconform.impl._windows import pair
 
 OP, CAUGHT_BY = "conv2d", ("forward", "closed_form", "contract")
 

@@ -1,8 +1,8 @@
 """conv2d computes a true convolution: the kernel is flipped, which the notes say deep
 learning does not do [003]. Forward and backward agree with each other, not with torch."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "conv2d", ("forward", "closed_form", "invariants")
 

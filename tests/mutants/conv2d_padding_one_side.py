@@ -3,9 +3,9 @@ has the right size but every window sits P pixels off."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
-from impl._windows import pair
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
+from nnconform.impl._windows import pair
 
 OP, CAUGHT_BY = "conv2d", ("forward", "closed_form")
 

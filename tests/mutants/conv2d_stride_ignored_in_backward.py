@@ -3,8 +3,8 @@ lands on the wrong pixels once S > 1 (dW and db are still right)."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "conv2d", ("backward_torch", "backward_numeric", "closed_form")
 

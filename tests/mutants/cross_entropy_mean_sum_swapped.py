@@ -1,7 +1,7 @@
 """cross-entropy divides by N under reduction="sum" and not under "mean"."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "cross_entropy", ("forward", "backward_torch", "closed_form")
 

@@ -1,7 +1,7 @@
 """dropout ignores training=False and keeps dropping units at test time."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "dropout", ("forward", "invariants")
 

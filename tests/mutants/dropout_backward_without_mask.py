@@ -1,8 +1,8 @@
 """dropout's backward scales dy by 1/keep_prob everywhere, sending gradient to the units the
 forward dropped."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "dropout", ("backward_torch", "backward_numeric", "closed_form", "invariants")
 

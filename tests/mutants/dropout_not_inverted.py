@@ -1,8 +1,8 @@
 """dropout zeroes the dropped units but does not divide the kept ones by keep_prob, so the
 expected output shrinks to keep_prob·x (the notes' inverted dropout scales it back)."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "dropout", ("forward", "closed_form", "invariants")
 

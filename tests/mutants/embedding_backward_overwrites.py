@@ -3,8 +3,8 @@ looked up twice keeps only the last gradient."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "embedding", ("backward_torch", "backward_numeric", "invariants")
 

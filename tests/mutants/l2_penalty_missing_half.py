@@ -1,7 +1,7 @@
 """l2 penalty computes λ/m ‖W‖² (no 1/2) while the gradient stays λW/m."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "l2_penalty", ("backward_numeric", "closed_form")
 

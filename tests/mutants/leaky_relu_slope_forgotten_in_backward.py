@@ -1,7 +1,7 @@
 """leaky_relu backward passes 0 on the negative side, as if it were relu."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "leaky_relu", ("backward_torch", "backward_numeric", "closed_form")
 

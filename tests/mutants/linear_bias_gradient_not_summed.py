@@ -1,6 +1,6 @@
 """linear backward returns the first sample's dy as db instead of summing over the batch."""
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "linear", ("backward_torch", "backward_numeric", "closed_form")
 

@@ -1,6 +1,6 @@
 """linear backward returns dW as xᵀ dy, shaped (in, out) instead of the contract's (out, in)."""
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "linear", ("contract",)
 

@@ -1,7 +1,7 @@
 """log_softmax backward returns dy, dropping the - softmax·Σdy term."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "log_softmax", ("backward_torch", "backward_numeric")
 

@@ -1,7 +1,7 @@
 """lp_pool2d backward drops the p-th root's factor y^(1-p) from the chain rule: dx = Σ dy·x^(p-1)
 instead of Σ dy·x^(p-1)·y^(1-p). Right at p = 1 only."""
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "lp_pool2d", ("backward_torch", "backward_numeric", "closed_form")
 

@@ -3,8 +3,8 @@ blocks of b_ih and b_hh taken in the order f, i, g, o instead of i, f, g, o)."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "lstm", ("forward", "backward_torch", "invariants")
 

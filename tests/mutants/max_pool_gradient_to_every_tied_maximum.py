@@ -4,7 +4,7 @@ inputs hide it; only the tie-convention invariant sees it."""
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "max_pool2d", ("invariants",)
 

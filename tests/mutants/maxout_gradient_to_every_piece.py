@@ -1,7 +1,7 @@
 """maxout backward copies dy to every piece of the group, not just the maximum."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "maxout", ("backward_torch", "backward_numeric")
 

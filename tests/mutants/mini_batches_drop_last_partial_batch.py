@@ -1,8 +1,8 @@
 """mini_batches keeps only whole batches, dropping the m mod batch_size examples left
 over, so an epoch no longer uses every example [003] (PyTorch's drop_last=True, taken
 for the default)."""
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "mini_batches", ("forward", "closed_form", "contract", "invariants")
 

@@ -2,8 +2,8 @@
 w = w - v, instead of w = w - αv: the same steps at a constant α, different ones once α
 decays (old gradients keep the rate they were scaled with)."""
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "momentum_average", ("forward", "closed_form")
 

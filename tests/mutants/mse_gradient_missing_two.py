@@ -1,7 +1,7 @@
 """mse backward uses (ŷ - y)/n, forgetting the factor 2 of the square."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "mse", ("backward_torch", "backward_numeric", "closed_form")
 

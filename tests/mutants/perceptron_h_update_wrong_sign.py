@@ -3,8 +3,8 @@ notes' h ← h - a(r - y) [000]: a neuron that should fire gets a higher thresho
 rule no longer converges on AND and OR."""
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "perceptron_step", ("forward", "closed_form", "invariants")
 

@@ -1,7 +1,7 @@
 """prelu returns the per-element slope gradient x·dy instead of summing it per channel."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "prelu", ("backward_torch", "contract")
 

@@ -1,7 +1,7 @@
 """relu backward uses x >= 0, so relu'(0) = 1 against the stated convention relu'(0) = 0."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "relu", ("invariants",)
 

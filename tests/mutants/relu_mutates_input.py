@@ -1,7 +1,7 @@
 """relu clamps its input in place (np.maximum(x, 0, out=x)): the caller's array changes."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "relu", ("contract",)
 

@@ -1,8 +1,8 @@
 """The residual block's backward forgets the skip connection: dx is only what flows back
 through the two convolutions, without the dz that the shortcut carries to a[l] [003]."""
 
-from impl import *  # noqa: F403
-from impl.conv import conv2d_backward
+from nnconform.impl import *  # noqa: F403
+from nnconform.impl.conv import conv2d_backward
 
 OP, CAUGHT_BY = "residual_block", ("backward_torch", "backward_numeric")
 

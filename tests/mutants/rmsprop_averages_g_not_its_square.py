@@ -3,8 +3,8 @@ mean: NaN (and a NumPy warning) as soon as the mean goes negative."""
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "rmsprop", ("forward", "closed_form", "invariants")
 

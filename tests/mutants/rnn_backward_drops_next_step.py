@@ -3,8 +3,8 @@ sees only its own dy_t (and the last one dh_n), as if the steps were unconnected
 
 import numpy as np
 
-import impl
-from impl import *  # noqa: F403
+from nnconform import impl
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "rnn", ("backward_torch", "backward_numeric", "invariants")
 

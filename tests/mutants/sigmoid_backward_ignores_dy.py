@@ -1,7 +1,7 @@
 """sigmoid backward returns f(1 - f) and forgets to multiply by the upstream gradient."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "sigmoid", ("backward_torch", "backward_numeric", "closed_form")
 

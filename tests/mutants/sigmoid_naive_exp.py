@@ -1,7 +1,7 @@
 """sigmoid as 1/(1 + exp(-x)): exp(-x) overflows (with a RuntimeWarning) for x < -88."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "sigmoid", ("invariants", "robustness")
 

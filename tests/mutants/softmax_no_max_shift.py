@@ -1,7 +1,7 @@
 """softmax without subtracting the row maximum: exp overflows at large logits."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "softmax", ("robustness",)
 

@@ -1,7 +1,7 @@
 """step uses u >= 0, so step(0) = 1 against the M-P neuron's u > 0 [000]."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "step", ("invariants",)
 

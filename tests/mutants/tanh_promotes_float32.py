@@ -1,7 +1,7 @@
 """tanh computes in float64 and hands back float64 for float32 input."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "tanh", ("contract",)
 

@@ -1,7 +1,7 @@
 """tanh backward uses 1 - f instead of 1 - f²."""
 import numpy as np
 
-from impl import *  # noqa: F403
+from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "tanh", ("backward_torch", "backward_numeric", "closed_form")
 
