@@ -1,4 +1,4 @@
-"""Activations (CATALOG section 1), forward and hand-written backward in NumPy.
+"""Activations (catalog §1, docs/notes.md), forward and hand-written backward in NumPy.
 
 Every op keeps the input's dtype (hyperparameters are turned into Python floats, which
 NumPy does not promote), returns fresh arrays and never overflows: exponentials are only

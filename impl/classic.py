@@ -1,4 +1,4 @@
-"""Classic learning rules (CATALOG section 5): the M-P neuron, the perceptron's error
+"""Classic learning rules (catalog §5, docs/notes.md): the M-P neuron, the perceptron's error
 correction, the delta rule, hot/cold learning and a logistic-regression step.
 
 Each rule is one forward-only op: its result is the neuron's output or the parameters

@@ -1,4 +1,4 @@
-"""Convolution (CATALOG section 2): conv2d, flatten and the residual block.
+"""Convolution (catalog §2, docs/notes.md): conv2d, flatten and the residual block.
 
 conv2d is the notes' cross-correlation [003][004]: no kernel flip, one kernel per input
 channel summed with a bias, one output channel per kernel. All of its work is matrix

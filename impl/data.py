@@ -1,4 +1,4 @@
-"""Data and metrics (CATALOG section 6): input normalisation, one-hot codes and back,
+"""Data and metrics (catalog §6, docs/notes.md): input normalisation, one-hot codes and back,
 precision, recall and F1."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dropout (CATALOG section 2), inverted as in the notes [001][003]."""
+"""Dropout (catalog §2, docs/notes.md), inverted as in the notes [001][003]."""
 
 from __future__ import annotations
 

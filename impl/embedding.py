@@ -1,4 +1,4 @@
-"""Embedding (CATALOG section 2): a table of word vectors, one row per index [001]."""
+"""Embedding (catalog §2, docs/notes.md): a table of word vectors, one row per index [001]."""
 
 from __future__ import annotations
 

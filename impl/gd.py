@@ -1,4 +1,4 @@
-"""Gradient descent in its three flavours (CATALOG section 4): the mini-batch partition,
+"""Gradient descent in its three flavours (catalog §4, docs/notes.md): the mini-batch partition,
 and the two regression losses of the notes' worked examples with their gradients.
 
 Batch, mini-batch and stochastic gradient descent differ only in which examples one

@@ -1,4 +1,4 @@
-"""Weight initialisers (CATALOG section 5): small normal, Xavier, Glorot and He.
+"""Weight initialisers (catalog §5, docs/notes.md): small normal, Xavier, Glorot and He.
 
 Every initialiser is a fixed scaling of a standard-normal draw z of the weight's shape:
 W = z·std, with a zero bias. Like dropout's mask, the draw may be given (`z`), which makes

@@ -1,4 +1,4 @@
-"""The fully connected layer (CATALOG section 2), forward and hand-written backward."""
+"""The fully connected layer (catalog §2, docs/notes.md), forward and hand-written backward."""
 
 from __future__ import annotations
 

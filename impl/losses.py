@@ -1,4 +1,4 @@
-"""Losses and weight penalties (CATALOG section 3), forward and hand-written backward.
+"""Losses and weight penalties (catalog §3, docs/notes.md), forward and hand-written backward.
 
 A loss is a 0-d array of the prediction's dtype. Targets are data: they are cast to the
 prediction's dtype (never the other way round) and get no gradient, so every backward

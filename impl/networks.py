@@ -1,4 +1,4 @@
-"""A whole network (CATALOG section 5): a two-layer perceptron and its loss, composed from
+"""A whole network (catalog §5, docs/notes.md): a two-layer perceptron and its loss, composed from
 this package's own layers, so its backward is backpropagation through them [000][002].
 
 Nothing is derived anew here: the forward chains linear, the hidden activation, linear,

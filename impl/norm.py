@@ -1,4 +1,4 @@
-"""Batch norm (CATALOG section 2): z_norm = (z - μ)/√(σ² + ε) per channel, with μ and σ²
+"""Batch norm (catalog §2, docs/notes.md): z_norm = (z - μ)/√(σ² + ε) per channel, with μ and σ²
 taken over the batch in train mode, the running statistics in eval mode, then scaled and
 shifted by the learned γ and β [003]."""
 

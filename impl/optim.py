@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules (CATALOG section 4), pure: the state is explicit.
+"""Optimizers and learning-rate schedules (catalog §4, docs/notes.md), pure: the state is explicit.
 
     state = NAME_init(param, **hyper)
     param, state = NAME_step(param, grad, state, lr=..., **hyper)

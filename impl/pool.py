@@ -1,4 +1,4 @@
-"""Pooling (CATALOG section 2): max, average and Lp pooling over NCHW windows.
+"""Pooling (catalog §2, docs/notes.md): max, average and Lp pooling over NCHW windows.
 
 A pooling layer slides a kh×kw window with stride S over each channel on its own and
 replaces every window by one number: its maximum, its mean, or its Lp norm [000][003][004].

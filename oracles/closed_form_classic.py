@@ -1,5 +1,5 @@
 """The closed-form oracle for the classic learning rules, the gradient-descent flavours and
-the two-layer network (CATALOG sections 4 and 5): the notes' formulas in NumPy float64,
+the two-layer network (catalog §4 and §5, docs/notes.md): the notes' formulas in NumPy float64,
 written out term by term, independent of any implementation.
 """
 

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from nnconform.properties.profiles import PROFILES
+from nnconform.properties.profiles import PROFILES, cache_folder
 
 SUITE = Path(__file__).resolve().parent
 CONTRACT_PAGE = SUITE.parent / "docs" / "contract.md"  # in a source checkout
@@ -125,6 +125,10 @@ def check(args) -> int:
                           ("--nnconform-seed", args.seed), ("--nnconform-shard", args.shard)):
         if value is not None:
             argv += [option, str(value)]
+    # Hypothesis's own files (its cache of constants) go with nnconform's, not into the
+    # directory the check was run from; set before Hypothesis first writes, and inherited
+    # by the workers.
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_folder() / "hypothesis"))
     if not args.no_isolation:
         # Restart a crashed worker as often as it takes: every crash is a reported test.
         argv += ["-n", args.workers, "--max-worker-restart", str(2**31 - 1)]

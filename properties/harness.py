@@ -46,6 +46,10 @@ def load_module(spec: str):
             sys.modules[name] = module
             module_spec.loader.exec_module(module)
             return module
+        # A module of the project the check is run from is found there, as `python -m`
+        # would find it (the `nnconform` script's own folder is not the project's).
+        if os.getcwd() not in sys.path:
+            sys.path.append(os.getcwd())
         return importlib.import_module(spec)
     except ImplementationLoadError:
         raise

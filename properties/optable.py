@@ -2,7 +2,8 @@
 
 Each family module in `properties/ops/` declares its ops as `Op` entries, with the op's own
 invariants as small named functions beside the entry. The generic checks, the pytest
-parametrisation, the CLI report and the README's contract table are all read off TABLE.
+parametrisation, the CLI report and the contract table (docs/contract.md) are all read
+off TABLE.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Op:
     variants: named settings for the strategy (a reduction, a kind of target), each a
         pytest parameter a user may xfail;
     cases(dtype, variant): a Hypothesis strategy for a Case;
-    oracles: which of "torch", "numeric", "closed" apply (CATALOG);
+    oracles: which of "torch", "numeric", "closed" apply (the catalog, docs/notes.md);
     reduction(case): the longest sum behind one output element, which scales tolerances;
     outputs: what the forward returns before ctx: one name, the array itself; several, a
         tuple in this order (batch_norm's new running statistics, an rnn's last state);
@@ -119,7 +120,7 @@ class Op:
         return (f"{self.name}_forward",)
 
     def signature(self) -> tuple[str, str]:
-        """The forward and backward calls as the README's contract table shows them."""
+        """The forward and backward calls as the contract table (docs/contract.md) shows them."""
         arguments = [name.rstrip("?") + ("=None" if name.endswith("?") else "")
                      for name in self.inputs]
         arguments += [f"{key}={value!r}" for key, value in self.hyper.items()]
@@ -165,7 +166,33 @@ def _collect() -> dict[str, Op]:
             if op.name in table:
                 raise ValueError(f"op {op.name!r} is declared twice")
             table[op.name] = op
+    for op in table.values():
+        check_oracles(op)
     return table
+
+
+ORACLES = ("torch", "numeric", "closed")
+
+
+def check_oracles(op: Op) -> None:
+    """Every oracle an entry declares has something behind it, so no check of that kind
+    can pass without having run: a ValueError when the table is built, not a green cell."""
+    from nnconform.oracles import closed_form
+    from nnconform.oracles import torch as torch_oracle
+
+    unknown = [name for name in op.oracles if name not in ORACLES]
+    if unknown:
+        raise ValueError(f"op {op.name!r}: unknown oracle(s) {unknown}; expected some of "
+                         f"{ORACLES}")
+    if "torch" in op.oracles and op.name not in torch_oracle.SUPPORTED:
+        raise ValueError(f"op {op.name!r} declares the torch oracle, which has no "
+                         f"{op.name} (oracles/torch.py)")
+    if "closed" in op.oracles and not (op.name in closed_form.FORWARD
+                                       or op.name in closed_form.BACKWARD):
+        raise ValueError(f"op {op.name!r} declares a closed form, but "
+                         f"oracles/closed_form.py has no formula for it")
+    if "numeric" in op.oracles and not op.grads:
+        raise ValueError(f"op {op.name!r} declares numeric gradients but has no backward")
 
 
 TABLE: dict[str, Op] = _collect()
@@ -184,7 +211,7 @@ def lookup(names) -> list[Op]:
 
 
 def contract_table() -> str:
-    """The README's table of canonical names and signatures, generated from TABLE."""
+    """The contract table (docs/contract.md): names and signatures, generated from TABLE."""
     rows = ["| op | forward | backward | formula | oracles |", "|---|---|---|---|---|"]
     for op in TABLE.values():
         forward, backward = op.signature()

@@ -57,9 +57,17 @@ def pytest_addoption(parser):
 
 def _inside_suite(path: Path) -> bool:
     """Whether collecting `path` collects (some of) the suite: it is the suite's folder,
-    inside it, or above it."""
+    inside it, or above it in a source checkout (pytest does not look into a virtualenv
+    or site-packages for tests, so a project holding its venv does not collect it)."""
     path = path.resolve()
-    return path == SUITE or SUITE in path.parents or path in SUITE.parents
+    if path == SUITE or SUITE in path.parents:
+        return True
+    if path not in SUITE.parents:
+        return False
+    between = [SUITE.parent, *SUITE.parent.parents]
+    between = between[:between.index(path) + 1]
+    return not any(folder.name == "site-packages" or (folder / "pyvenv.cfg").exists()
+                   for folder in between)
 
 
 def names_the_suite(config) -> bool:

@@ -1,6 +1,10 @@
-"""The Hypothesis profiles by name. Plain data, free of imports, so the CLI can list them
-without importing Hypothesis before pytest (which would stop pytest rewriting its asserts);
-the plugin registers them."""
+"""The Hypothesis profiles by name, and where nnconform keeps its files. Free of
+Hypothesis, so the CLI can use them before pytest starts (importing Hypothesis first
+would stop pytest rewriting its asserts); properties/runner.py turns a profile into the
+settings of the suite's tests (no profile is ever registered or loaded)."""
+
+import os
+from pathlib import Path
 
 PROFILES = {
     # Derandomized, fixed example counts, no deadline: the same verdict on every run.
@@ -13,3 +17,11 @@ PROFILES = {
     # Many examples for a release or a new implementation.
     "thorough": dict(max_examples=400, deadline=None),
 }
+
+
+def cache_folder() -> Path:
+    """$NNCONFORM_CACHE_DIR, else $XDG_CACHE_HOME/nnconform, else ~/.cache/nnconform."""
+    if os.environ.get("NNCONFORM_CACHE_DIR"):
+        return Path(os.environ["NNCONFORM_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nnconform"

@@ -19,14 +19,9 @@ import numpy as np
 import pytest
 
 from nnconform.oracles import torch as torch_oracle
+from nnconform.properties import trajectory
 from nnconform.properties.cases import Case
-from nnconform.properties.checks import (
-    compare_grads,
-    compare_outputs,
-    results,
-    torch_upstream,
-    upstreams,
-)
+from nnconform.properties.checks import compare_grads, compare_outputs, torch_upstream, upstreams
 from nnconform.properties.harness import NOT_APPLICABLE
 
 
@@ -56,16 +51,29 @@ def fortran(a):
     return _read_only(np.asfortranarray(a))
 
 
+def _results(impl, op, arrays, hyper, dys=None):
+    """(outputs, gradients for `dys`); hyper is copied, so a Generator in it gives every
+    call the same draws."""
+    hyper = copy.deepcopy(hyper)
+    if op.kind == "optimizer":
+        return trajectory.trajectory(impl, op.name, arrays, hyper), ()
+    y, ctx = impl.forward(op.name, arrays, hyper)
+    if not op.grads:
+        return y, ()
+    dys = upstreams(op, y, Case(arrays, hyper)) if dys is None else dys
+    return y, impl.backward(op.name, dys, ctx, len(op.grads))
+
+
 def layout(impl, op, case: Case) -> None:
     """Strided, Fortran-ordered and read-only inputs (upstream gradients too) give the
     results of contiguous ones, within the op's tolerance (BLAS may sum in another order)."""
-    y, _ = results(impl, op, case.arrays, case.hyper)
+    y, _ = _results(impl, op, case.arrays, case.hyper)
     dys = upstreams(op, y, case) if op.grads and op.kind == "layer" else None
-    expected, expected_grads = results(impl, op, case.arrays, case.hyper, dys)
+    expected, expected_grads = _results(impl, op, case.arrays, case.hyper, dys)
     for name, lay_out in (("strided", strided), ("Fortran-ordered", fortran)):
         arrays = tuple(lay_out(a) for a in case.arrays)
         laid_out_dys = None if dys is None else tuple(lay_out(d) for d in dys)
-        got, grads = results(impl, op, arrays, case.hyper, laid_out_dys)
+        got, grads = _results(impl, op, arrays, case.hyper, laid_out_dys)
         compare_outputs(op, got, expected, case, f"the contiguous inputs' ({name} inputs)")
         if grads:
             compare_grads(op, grads, expected_grads, case,
@@ -102,13 +110,13 @@ def special_values(impl, op, case: Case) -> None:
     except RuntimeError as refusal:  # torch checks its domain (BCE: p in [0, 1])
         try:
             with impl.warnings_allowed():
-                results(impl, op, special.arrays, special.hyper)
+                _results(impl, op, special.arrays, special.hyper)
         except Exception:  # a rejection too (ours is a ValueError; torch's own a RuntimeError)
             return
         raise AssertionError(f"PyTorch rejects NaN and ±inf here ({refusal}); expected an "
                              f"error, got a result") from None
     with impl.warnings_allowed():
-        got, _ = results(impl, op, special.arrays, special.hyper)
+        got, _ = _results(impl, op, special.arrays, special.hyper)
     compare_outputs(op, got, expected, special, "torch with NaN and ±inf in the input")
 
 
@@ -117,7 +125,7 @@ def extremes(impl, op, case: Case) -> None:
     wherever torch's is, and NumPy raises no warning (the wrapper turns one into an
     error)."""
     if op.kind == "optimizer" or not op.grads:
-        got, _ = results(impl, op, case.arrays, case.hyper)
+        got, _ = _results(impl, op, case.arrays, case.hyper)
         expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
         return compare_outputs(op, got, expected, case, "torch at the edges")
     y, ctx = impl.forward(op.name, case.arrays, copy.deepcopy(case.hyper))

@@ -18,15 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from nnconform.properties.profiles import PROFILES
-
-
-def cache_folder() -> Path:
-    """$NNCONFORM_CACHE_DIR, else $XDG_CACHE_HOME/nnconform, else ~/.cache/nnconform."""
-    if os.environ.get("NNCONFORM_CACHE_DIR"):
-        return Path(os.environ["NNCONFORM_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnconform"
+from nnconform.properties.profiles import PROFILES, cache_folder
 
 
 def implementation_key(spec: str) -> str:

@@ -1,5 +1,6 @@
 """An empty batch (a batch axis of length 0) gives exactly what PyTorch gives, or fails at
-the call with a ValueError naming the argument; tests/EMPTY_BATCH.md lists the decisions.
+the call with a ValueError naming the argument; the empty-batch table in docs/contract.md
+lists the decisions.
 
 "torch" entries are compared with oracles.torch in float64: the same shapes and values
 (NaN equal to NaN), no NumPy warning, and, for a differentiable op, the same gradients

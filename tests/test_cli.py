@@ -1,8 +1,10 @@
 """The command line and the pytest plugin: selection, xfails, errors, report files."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT, TESTS
 
@@ -117,3 +119,58 @@ def test_shards_partition_the_suite(check):
     assert counts[0] + counts[1] == counts[2] and min(counts[:2]) > 0
     code, _, output = check("--only", "relu", "--shard", "3/2")
     assert code not in (0, 1) and "--shard: expected K/N" in output
+
+
+def test_a_warning_turned_error_is_the_failures_message_in_table_json_and_junit(check,
+                                                                               tmp_path):
+    junit = tmp_path / "junit.xml"
+    code, report, output = check("--impl", "tests/mutants/sigmoid_naive_exp.py", "--only",
+                                 "sigmoid", "--junit", str(junit), "--", "-k", "extremes")
+    assert code == 1, output[-2000:]
+    messages = [f["message"] for f in report["failures"]]
+    assert messages and all(m.startswith("RuntimeWarning: overflow encountered in exp")
+                            for m in messages), messages
+    assert "    RuntimeWarning: overflow encountered in exp" in output
+    assert 'name="nnconform_message" value="RuntimeWarning: overflow' in junit.read_text()
+
+
+def test_a_printed_reproduce_line_runs_just_that_test_from_the_run_directory(tmp_path):
+    """Run from a directory outside the repository with a relative --impl; every
+    reproduce line, run there as printed, runs that one test and fails it again."""
+    plug_in = tmp_path / "my_relu.py"
+    plug_in.write_text((TESTS / "mutants/relu_gradient_one_at_zero.py").read_text())
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+                                 f"{os.environ.get('PATH', '')}"}
+    run = dict(cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
+    first = subprocess.run(["nnconform", "check", "--impl", "my_relu.py", "--only", "relu",
+                            "--no-isolation"], **run)
+    assert first.returncode == 1, first.stdout[-2000:]
+    lines = [line.split("reproduce: ", 1)[1] for line in first.stdout.splitlines()
+             if "reproduce: " in line]
+    assert lines and all(line.startswith("nnconform check --impl my_relu.py --test ")
+                         for line in lines), lines
+    again = subprocess.run(lines[0], shell=True, **run)
+    assert again.returncode == 1, again.stdout[-2000:]
+    assert re.search(r"^1 failed\b", again.stdout, re.M) and " passed" not in again.stdout
+    assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_an_unknown_test_id_is_a_usage_error(check):
+    code, _, output = check("--test", "test_sideways[relu-default-float32]")
+    assert code == 2 and "--test test_sideways[relu-default-float32]: expected an id" in output
+
+
+def test_contract_write_regenerates_the_table_between_its_markers(tmp_path):
+    page = (ROOT / "docs/contract.md").read_text()
+    stale = tmp_path / "contract.md"
+    stale.write_text(re.sub(r"(contract-table:start[^\n]*\n).*?(<!-- contract-table:end)",
+                            r"\1| a stale table |\n\2", page, flags=re.S))
+    command = [sys.executable, "-m", "nnconform.properties.cli", "contract", "--write"]
+    result = subprocess.run([*command, str(stale)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert stale.read_text() == page
+    (tmp_path / "plain.md").write_text("no markers here\n")
+    result = subprocess.run([*command, str(tmp_path / "plain.md")], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 2 and "expected the markers" in result.stderr

@@ -1,27 +1,29 @@
-"""The op table is the one list: the README, the oracles and .ci/run agree with it."""
+"""The op table is the one list: docs/contract.md, the oracles and .ci/run agree with it."""
 
 import re
+from dataclasses import replace
 
+import pytest
 from conftest import ROOT
 
 from nnconform.oracles import closed_form
 from nnconform.oracles import torch as torch_oracle
-from nnconform.properties.optable import TABLE, contract_table
+from nnconform.properties.optable import TABLE, check_oracles, contract_table
 
 
-def test_readme_contract_table_is_generated_from_the_op_table():
-    readme = (ROOT / "README.md").read_text()
+def test_contract_page_table_is_generated_from_the_op_table():
+    page = (ROOT / "docs/contract.md").read_text()
     block = re.search(r"<!-- contract-table:start.*?-->\n(.*?)\n<!-- contract-table:end -->",
-                      readme, re.S)
-    assert block, "README lacks the contract-table markers"
+                      page, re.S)
+    assert block, "docs/contract.md lacks the contract-table markers"
     assert block.group(1).strip() == contract_table().strip(), (
-        "README's contract table is stale: paste the output of `nnconform contract`")
+        "docs/contract.md's contract table is stale: run `nnconform contract --write`")
 
 
-def test_readme_shows_the_adapter_that_the_tests_run():
-    readme = (ROOT / "README.md").read_text()
+def test_contract_page_shows_the_adapter_that_the_tests_run():
+    page = (ROOT / "docs/contract.md").read_text()
     adapter = (ROOT / "tests/adapter_example/adapter.py").read_text().strip()
-    assert adapter in readme, "README's adapter example differs from tests/adapter_example"
+    assert adapter in page, "docs/contract.md's adapter example differs from tests/adapter_example"
 
 
 def test_ci_runs_the_readme_test_command():
@@ -49,3 +51,17 @@ def test_declared_outputs_are_consistent():
         assert set(op.upstream_outputs) <= set(op.outputs), op.name
         assert set(op.integer_outputs) <= set(op.outputs), op.name
         assert not set(op.integer_outputs) & set(op.upstream_outputs), op.name
+
+
+def test_a_declared_oracle_with_nothing_behind_it_is_an_error_when_the_table_is_built():
+    """Else its column would say pass for a check that never ran."""
+    cases = [
+        (replace(TABLE["step"], oracles=("torch", "numeric")), "declares the torch oracle"),
+        (replace(TABLE["step"], name="step_twin", oracles=("numeric", "closed")),
+         "declares a closed form"),
+        (replace(TABLE["one_hot"], oracles=("numeric",)), "declares numeric gradients"),
+        (replace(TABLE["step"], oracles=("autograd",)), "unknown oracle"),
+    ]
+    for op, words in cases:
+        with pytest.raises(ValueError, match=words):
+            check_oracles(op)

@@ -1,4 +1,4 @@
-"""Elementwise activations (CATALOG section 1) as Triton kernels: sigmoid, tanh, relu,
+"""Elementwise activations (catalog §1, docs/notes.md) as Triton kernels: sigmoid, tanh, relu,
 leaky_relu and the identity, forward and backward. One kernel per pass, the function
 picked at compile time; every exponent taken is of a non-positive number, so ±1e4 stays
 finite."""

@@ -1,6 +1,6 @@
-"""conv2d (CATALOG section 2) as three implicit GEMMs in Triton: the notes' cross-correlation
-[003][004], y[n, k] = Σ_c Σ_ij x_pad[n, c, S·oh + d·i, S·ow + d·j] · w[k, c, i, j] + b[k],
-with stride, zero padding, dilation and groups. No im2col matrix is ever written: each
+"""conv2d (catalog §2, docs/notes.md) as three implicit GEMMs in Triton: the notes'
+cross-correlation [003][004], y[n, k] = Σ_c Σ_ij x_pad[n, c, S·oh + d·i, S·ow + d·j] · w[k, c, i, j]
++ b[k], with stride, zero padding, dilation and groups. No im2col matrix is ever written: each
 program gathers its tile of the receptive fields straight from x (or dy) and multiplies
 it with a tile of w, so the padding is a mask, not memory.
 

@@ -1,4 +1,4 @@
-"""The fully connected layer (CATALOG section 2) on a tiled Triton matmul: y = x Wᵀ + b with
+"""The fully connected layer (catalog §2, docs/notes.md) on a tiled Triton matmul: y = x Wᵀ + b with
 the bias added in the product's epilogue, and the backward's two products dx = dy W and
 dW = dyᵀ x, the transposes being strides, never copies. Products are IEEE float32 (no
 TF32) or float64, accumulated in the inputs' dtype."""

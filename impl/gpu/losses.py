@@ -1,4 +1,4 @@
-"""Losses and penalties (CATALOG section 3) as Triton kernels: cross-entropy fused with the
+"""Losses and penalties (catalog §3, docs/notes.md) as Triton kernels: cross-entropy fused with the
 softmax, one program per row of logits, the softmax never written out (each row's loss
 and log Σ exp are all the backward needs); the L2 penalty λ/(2m)‖W‖² [002][003]."""
 

@@ -1,4 +1,4 @@
-"""Batch norm (CATALOG section 2) in Triton: y = γ (x - μ)/√(σ² + ε) + β per channel [003],
+"""Batch norm (catalog §2, docs/notes.md) in Triton: y = γ (x - μ)/√(σ² + ε) + β per channel [003],
 with μ and σ² over every axis but 1 in train mode, the running statistics in eval mode.
 
 Train mode takes two per-channel passes over x (μ, then Σ (x - μ)², which stays accurate

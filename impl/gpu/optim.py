@@ -1,4 +1,4 @@
-"""Optimizer steps (CATALOG section 4) as fused Triton kernels: one kernel per step reads
+"""Optimizer steps (catalog §4, docs/notes.md) as fused Triton kernels: one kernel per step reads
 the parameter, the gradient and the state once and writes the new parameter and state, as
 new tensors (the contract is pure: nothing given is written). The update rules are
 impl/optim.py's, term for term; the hyperparameters reach the kernel as a tensor of the

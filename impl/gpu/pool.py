@@ -1,4 +1,4 @@
-"""Max and average pooling (CATALOG section 2) as Triton kernels over (N·C) planes.
+"""Max and average pooling (catalog §2, docs/notes.md) as Triton kernels over (N·C) planes.
 
 Forward: one lane per output element, looping over its window. Max pooling keeps the
 window's FIRST maximum in row-major order as its argmax (PyTorch's convention), the

@@ -1,4 +1,4 @@
-"""Softmax and log_softmax (CATALOG section 1) as Triton kernels, one program per row; the
+"""Softmax and log_softmax (catalog §1, docs/notes.md) as Triton kernels, one program per row; the
 row helpers serve the cross-entropy fused with the softmax too (losses.py).
 
 A row that fits one block (up to 8192 elements) is read once and kept in registers; a

@@ -1,4 +1,4 @@
-"""Activations (CATALOG section 1): the table entries and each op's own invariants."""
+"""Activations (catalog §1, docs/notes.md): the table entries and each op's own invariants."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Classic learning rules (CATALOG section 5): their table entries and invariants.
+"""Classic learning rules (catalog §5, docs/notes.md): their table entries and invariants.
 
 Each rule is a forward-only op compared with torch and the notes' formulas; the training
 loops (the perceptron learning AND and OR, hot/cold learning, logistic regression on

@@ -1,4 +1,4 @@
-"""Convolution ops (CATALOG section 2): conv2d, flatten and the residual block, their table
+"""Convolution ops (catalog §2, docs/notes.md): conv2d, flatten and the residual block, their table
 entries and their invariants."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dropout (CATALOG section 2): its table entry and its invariants.
+"""Dropout (catalog §2, docs/notes.md): its table entry and its invariants.
 
 The generic checks pass an explicit mask, so the forward is a deterministic function that
 torch, the closed form and the numeric differences can all be compared with; the

@@ -1,4 +1,4 @@
-"""Embedding (CATALOG section 2): lookup and Euclidean nearest neighbour, their table
+"""Embedding (catalog §2, docs/notes.md): lookup and Euclidean nearest neighbour, their table
 entries and their invariants."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Batch, mini-batch and stochastic gradient descent (CATALOG section 4): the mini-batch
+"""Batch, mini-batch and stochastic gradient descent (catalog §4, docs/notes.md): the mini-batch
 partition and the worked examples' two regression losses, their table entries and
 invariants. The notes' worked examples [002] are reproduced here as invariants: the
 descent loops call the ops for every gradient and apply the update themselves.

@@ -1,4 +1,4 @@
-"""Weight initialisers (CATALOG section 5): their table entries and their invariants.
+"""Weight initialisers (catalog §5, docs/notes.md): their table entries and their invariants.
 
 The generic checks pass an explicit standard-normal draw z, so each initialiser is the
 deterministic W = z·std that torch and the closed form are compared with; the statistical

@@ -1,4 +1,4 @@
-"""The fully connected layer (CATALOG section 2): its table entry and its invariant."""
+"""The fully connected layer (catalog §2, docs/notes.md): its table entry and its invariant."""
 
 from __future__ import annotations
 

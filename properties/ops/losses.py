@@ -1,4 +1,4 @@
-"""Losses and penalties (CATALOG section 3): the table entries and their invariants."""
+"""Losses and penalties (catalog §3, docs/notes.md): the table entries and their invariants."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Whole networks (CATALOG section 5): a two-layer perceptron trained by backpropagation,
+"""Whole networks (catalog §5, docs/notes.md): a two-layer perceptron trained by backpropagation,
 its table entry and invariants (XOR, the symmetry of zero initialisation, the L2 term).
 The vanishing gradient through sigmoid layers is an invariant of the initialisers
 (properties/ops/init.py)."""

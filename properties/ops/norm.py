@@ -1,4 +1,4 @@
-"""Batch norm (CATALOG section 2): its table entry and its invariants."""
+"""Batch norm (catalog §2, docs/notes.md): its table entry and its invariants."""
 
 from __future__ import annotations
 

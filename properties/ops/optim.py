@@ -1,4 +1,4 @@
-"""Optimizers and schedules (CATALOG section 4): their table entries and invariants.
+"""Optimizers and schedules (catalog §4, docs/notes.md): their table entries and invariants.
 
 An optimizer is checked on whole trajectories (properties/trajectory.py): a drawn
 parameter, a drawn sequence of 1–50 gradients, and a learning rate that is constant or

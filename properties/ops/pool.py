@@ -1,4 +1,4 @@
-"""Pool ops (CATALOG section 2): the table entries and their invariants.
+"""Pool ops (catalog §2, docs/notes.md): the table entries and their invariants.
 
 Every case is a drawn window configuration (properties/ops/windows.py) over a small batch,
 N in 1..2 and C in 1..3. Max-pool inputs are tie-free inside each (n, c) plane, so the
@@ -142,7 +142,7 @@ def lp_pool_output_size_is_the_formula(impl, case):
 @invariant(uses=("avg_pool2d",))
 def max_pool_at_least_avg_pool(impl, case):
     """A window's maximum is at least its mean: max_pool2d ≥ avg_pool2d on the same windows,
-    the padding left out of both (count_include_pad=False) [CATALOG]."""
+    the padding left out of both (count_include_pad=False) (catalog §2, docs/notes.md)."""
     (x,) = case.arrays
     top = impl("max_pool2d", x, **case.hyper)
     mean = impl("avg_pool2d", x, **case.hyper, count_include_pad=False)
@@ -193,9 +193,9 @@ def max_pool_tie_goes_to_first_element(impl, case):
 
 @invariant()
 def avg_pool_of_a_constant_is_the_constant(impl, case):
-    """The mean of a constant window is the constant [CATALOG]: avg_pool2d of a constant
-    image is that constant wherever the padding is not counted (count_include_pad=False),
-    and everywhere without padding."""
+    """The mean of a constant window is the constant (catalog §2, docs/notes.md): avg_pool2d
+    of a constant image is that constant wherever the padding is not counted
+    (count_include_pad=False), and everywhere without padding."""
     (x,) = case.arrays
     value = x.dtype.type(case.rng(3).normal(0.0, 3.0))
     (kh, kw), _, _ = _geometry(case)

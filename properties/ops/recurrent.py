@@ -1,4 +1,4 @@
-"""Recurrent layers (CATALOG section 2): the tanh RNN and the LSTM over whole sequences,
+"""Recurrent layers (catalog §2, docs/notes.md): the tanh RNN and the LSTM over whole sequences,
 their table entries and their invariants. Layout and parameters are torch's one-layer
 nn.RNN / nn.LSTM: x (T, N, I), states (N, H), gate blocks i, f, g, o."""
 
