@@ -229,10 +229,8 @@ def _keywords(hyper: dict) -> str:
 
 def contract(impl, op, case: Case) -> None:
     """Outputs are NumPy arrays of the input's dtype (integer for indices) and the right
-    shape; gradients have their input's shape and dtype; no call mutates its inputs; the
-    defaults of hyperparameters are the table's. An optimizer's steps are pure and keep
-    the parameter's shape and dtype."""
-    defaults(impl, op, case)
+    shape; gradients have their input's shape and dtype; no call mutates its inputs. An
+    optimizer's steps are pure and keep the parameter's shape and dtype."""
     if op.kind == "optimizer":
         return trajectory.contract(impl, op, case)
     dtype = _dtype(case)
@@ -271,5 +269,8 @@ GENERIC = {
     "backward_numeric": (backward_vs_numeric, "numeric"),
     "closed_form": (closed_form_check, "closed"),
     "contract": (contract, None),
+    "defaults": (defaults, None),
 }
 """check kind -> (check, the oracle it needs; None: every op)."""
+
+COLUMN = {"defaults": "contract"}  # a kind reported in another kind's column

@@ -22,7 +22,8 @@ CONTRACT_START, CONTRACT_END = "<!-- contract-table:start", "<!-- contract-table
 # Each test function of the suite and the module that holds it (what --test looks up).
 TEST_MODULES = {
     **{f"test_{kind}": "test_generic" for kind in
-       ("forward", "backward_torch", "backward_numeric", "closed_form", "contract")},
+       ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
+        "defaults")},
     "test_invariant": "test_invariants",
     **{f"test_{kind}": "test_robustness" for kind in
        ("layout", "special_values", "extremes")},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from nnconform.properties.cases import FLOAT_DTYPES
-from nnconform.properties.checks import GENERIC
+from nnconform.properties.checks import COLUMN, GENERIC, declared_defaults
 from nnconform.properties.optable import TABLE
 from nnconform.properties.robustness import ROBUSTNESS
 
@@ -20,15 +20,18 @@ def _marks(op, check):
 
 def generic(check: str) -> list:
     """(op, variant, dtype) for every op the check applies to. The numeric check runs in
-    float64 only: differences in float32 cannot resolve a gradient to 1e-7."""
+    float64 only: differences in float32 cannot resolve a gradient to 1e-7; so does the
+    defaults check, whose calls differ in their keywords, not their dtype, and which runs
+    only where the table declares defaults."""
     _, oracle = GENERIC[check]
-    dtypes = ("float64",) if check == "backward_numeric" else FLOAT_DTYPES
+    dtypes = ("float64",) if check in ("backward_numeric", "defaults") else FLOAT_DTYPES
     needs_grads = check.startswith("backward")
     return [
         pytest.param(op, variant, dtype, id=f"{op.name}-{variant}-{dtype}",
-                     marks=_marks(op, check))
+                     marks=_marks(op, COLUMN.get(check, check)))
         for op in TABLE.values()
         if (oracle is None or oracle in op.oracles) and (op.grads or not needs_grads)
+        and (check != "defaults" or declared_defaults(op))
         for variant in op.variants
         for dtype in dtypes
     ]

@@ -24,3 +24,4 @@ test_backward_torch = _generic("backward_torch")
 test_backward_numeric = _generic("backward_numeric")
 test_closed_form = _generic("closed_form")
 test_contract = _generic("contract")
+test_defaults = _generic("defaults")  # in the contract column
