@@ -115,7 +115,7 @@ def check(args) -> int:
         print(f"nnconform: {error}", file=sys.stderr)
         return 2
     argv = [*targets, "-c", str(SUITE / "suite.ini"), "--rootdir", str(SUITE),
-            "-q", "--no-header", "--tb=no", "--nnconform-impl", spec]
+            "-q", "--no-header", "--tb=no", "-rN", "--nnconform-impl", spec]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):  # else they load themselves
         argv += ["-p", "nnconform.properties.plugin", "-p", "xdist.plugin"]
     for option, value in (("--nnconform-only", args.only),

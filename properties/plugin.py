@@ -110,7 +110,8 @@ def pytest_configure(config):
     profile = profile or "ci"
     seed = config.getoption("nnconform_seed")
     if config.getoption("nnconform_timeout") < 0:
-        raise pytest.UsageError("--nnconform-timeout: expected seconds >= 0 (0: no limit)")
+        raise pytest.UsageError("--timeout/--nnconform-timeout: expected seconds >= 0 "
+                                "(0: no limit)")
     _shard(config)  # a bad --nnconform-shard or --nnconform-only fails here, before workers
     _only(config)
     spec = resolve_impl_spec(config.getoption("nnconform_impl"))
@@ -212,7 +213,7 @@ def _only(config) -> list | None:
     try:
         return lookup(name.strip() for name in only.split(",") if name.strip())
     except ValueError as error:
-        raise pytest.UsageError(f"--only: {error}") from None
+        raise pytest.UsageError(f"--only/--nnconform-only: {error}") from None
 
 
 def _shard(config) -> tuple[int, int] | None:
@@ -222,7 +223,8 @@ def _shard(config) -> tuple[int, int] | None:
         return None
     match = re.fullmatch(r"(\d+)/(\d+)", value.strip())
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise pytest.UsageError(f"--shard: expected K/N with 1 <= K <= N, got {value!r}")
+        raise pytest.UsageError(f"--shard/--nnconform-shard: expected K/N with 1 <= K <= N, "
+                                f"got {value!r}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -230,7 +232,8 @@ def _read_xfails(path: str) -> list[str]:
     try:
         lines = Path(path).read_text().splitlines()
     except OSError as error:
-        raise pytest.UsageError(f"--xfails {path}: cannot read: {error.strerror}") from None
+        raise pytest.UsageError(f"--xfails/--nnconform-xfails {path}: cannot read: "
+                                f"{error.strerror}") from None
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 

@@ -118,7 +118,7 @@ def test_shards_partition_the_suite(check):
         counts.append(sum(report["counts"].values()))
     assert counts[0] + counts[1] == counts[2] and min(counts[:2]) > 0
     code, _, output = check("--only", "relu", "--shard", "3/2")
-    assert code not in (0, 1) and "--shard: expected K/N" in output
+    assert code not in (0, 1) and "--shard/--nnconform-shard: expected K/N" in output
 
 
 def test_a_warning_turned_error_is_the_failures_message_in_table_json_and_junit(check,
