@@ -10,6 +10,7 @@ pytest settings leak in. Anything after `--` goes to pytest unchanged: `nnconfor
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import sys
 from pathlib import Path
@@ -19,15 +20,6 @@ from nnconform.properties.profiles import PROFILES, cache_folder
 SUITE = Path(__file__).resolve().parent
 CONTRACT_PAGE = SUITE.parent / "docs" / "contract.md"  # in a source checkout
 CONTRACT_START, CONTRACT_END = "<!-- contract-table:start", "<!-- contract-table:end -->"
-# Each test function of the suite and the module that holds it (what --test looks up).
-TEST_MODULES = {
-    **{f"test_{kind}": "test_generic" for kind in
-       ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
-        "defaults")},
-    "test_invariant": "test_invariants",
-    **{f"test_{kind}": "test_robustness" for kind in
-       ("layout", "special_values", "extremes")},
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,17 +72,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def test_modules() -> dict[str, Path]:
+    """Each test function of the suite -> the file that defines it, read from the files'
+    top-level names (parsed, not imported: Hypothesis must not load before pytest)."""
+    found = {}
+    for path in sorted(SUITE.glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            names = ([node.name] if isinstance(node, ast.FunctionDef) else
+                     [t.id for t in getattr(node, "targets", ()) if isinstance(t, ast.Name)])
+            found.update({name: path for name in names if name.startswith("test_")})
+    return found
+
+
 def _test_arguments(tests: list[str]) -> list[str]:
     """pytest's arguments for --test ids: the test's file in the suite and its id; a
     ValueError names an id that is none of the suite's."""
+    modules = test_modules()
     arguments = []
     for test in tests:
-        module = TEST_MODULES.get(test.split("[", 1)[0])
-        if module is None:
+        path = modules.get(test.split("[", 1)[0])
+        if path is None:
             raise ValueError(f"--test {test}: expected an id such as "
                              f"'test_forward[relu-default-float32]', starting with one of "
-                             f"{', '.join(TEST_MODULES)}")
-        arguments.append(f"{SUITE / module}.py::{test}")
+                             f"{', '.join(modules)}")
+        arguments.append(f"{path}::{test}")
     return arguments
 
 

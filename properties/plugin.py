@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import re
+import shutil
 import tempfile
 import uuid
 import warnings
@@ -138,8 +139,6 @@ class _HandNotesToWorkers:
 
 def pytest_unconfigure(config):
     if config.stash.get(ACTIVE, False) and not hasattr(config, "workerinput"):
-        import shutil
-
         shutil.rmtree(config.stash.get(NOTES_FOLDER, ""), ignore_errors=True)
 
 

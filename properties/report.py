@@ -11,7 +11,6 @@ claims a check that did not run.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 from dataclasses import asdict, dataclass
@@ -136,13 +135,12 @@ class Conformance:
 
     def reproduce(self, test: str) -> str:
         """The command that runs just `test` again, from the directory of this run."""
+        suite = self.config.stash[SUITE_SETTINGS]
         words = ["nnconform", "check", "--impl", self.config.stash.get(IMPL_SPEC, "?")]
-        profile = self.config.getoption("nnconform_profile") or os.environ.get(
-            "NNCONFORM_PROFILE")
-        if profile and profile != "ci":
-            words += ["--profile", profile]
-        if self.config.getoption("nnconform_seed") is not None:
-            words += ["--seed", str(self.config.getoption("nnconform_seed"))]
+        if suite.profile != "ci":
+            words += ["--profile", suite.profile]
+        if suite.seed is not None:
+            words += ["--seed", str(suite.seed)]
         return shlex.join([*words, "--test", test])
 
     # --- aggregation ---------------------------------------------------------------------

@@ -68,6 +68,7 @@ class SuiteSettings:
             parent=settings.get_profile("default"), database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
             **options)
+        self.profile = profile
         self.seed = seed_value
         self.folder = (cache_folder() / "examples" / implementation_key(impl_spec)
                        if keeps_examples else None)
