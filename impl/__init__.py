@@ -83,9 +83,18 @@ from .losses import (
     l2_penalty_forward,
     mse_backward,
     mse_forward,
+    multiclass_hinge_backward,
+    multiclass_hinge_forward,
 )
 from .networks import mlp_backward, mlp_forward
-from .norm import batch_norm_backward, batch_norm_forward
+from .norm import (
+    batch_norm_backward,
+    batch_norm_forward,
+    group_norm_backward,
+    group_norm_forward,
+    layer_norm_backward,
+    layer_norm_forward,
+)
 from .optim import (
     adadelta_init,
     adadelta_step,
@@ -108,6 +117,8 @@ from .optim import (
     rmsprop_init,
     rmsprop_step,
     sgd_init,
+    sgd_momentum_init,
+    sgd_momentum_step,
     sgd_step,
 )
 from .pool import (
@@ -118,7 +129,16 @@ from .pool import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
-from .recurrent import lstm_backward, lstm_forward, rnn_backward, rnn_forward
+from .recurrent import (
+    lstm_backward,
+    lstm_forward,
+    rnn_backward,
+    rnn_forward,
+    temporal_affine_backward,
+    temporal_affine_forward,
+    temporal_softmax_loss_backward,
+    temporal_softmax_loss_forward,
+)
 
 __all__ = [
     # activations
@@ -140,6 +160,7 @@ __all__ = [
     "cross_entropy_forward", "cross_entropy_backward",
     "l2_penalty_forward", "l2_penalty_backward",
     "l1_penalty_forward", "l1_penalty_backward",
+    "multiclass_hinge_forward", "multiclass_hinge_backward",
     # layers
     "linear_forward", "linear_backward",
     # convolution
@@ -152,6 +173,8 @@ __all__ = [
     "lp_pool2d_forward", "lp_pool2d_backward",
     # normalization, dropout, embedding
     "batch_norm_forward", "batch_norm_backward",
+    "layer_norm_forward", "layer_norm_backward",
+    "group_norm_forward", "group_norm_backward",
     "normalize_forward",
     "one_hot_forward", "one_hot_argmax_forward", "precision_recall_f1_forward",
     "dropout_forward", "dropout_backward",
@@ -167,6 +190,8 @@ __all__ = [
     # recurrent
     "rnn_forward", "rnn_backward",
     "lstm_forward", "lstm_backward",
+    "temporal_affine_forward", "temporal_affine_backward",
+    "temporal_softmax_loss_forward", "temporal_softmax_loss_backward",
     # initialisers
     "small_normal_forward", "xavier_normal_forward", "glorot_normal_forward",
     "he_normal_forward",
@@ -175,6 +200,7 @@ __all__ = [
     "momentum_velocity_init", "momentum_velocity_step",
     "momentum_step_init", "momentum_step_step",
     "momentum_average_init", "momentum_average_step",
+    "sgd_momentum_init", "sgd_momentum_step",
     "nesterov_init", "nesterov_step",
     "adagrad_init", "adagrad_step",
     "adadelta_init", "adadelta_step",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
+    hyper_float,
     non_negative,
     require_choice,
     require_float,
@@ -151,6 +152,38 @@ def cross_entropy_backward(dy, ctx):
     log_p, y, scale = ctx
     p = np.exp(log_p)  # log_p ≤ 0: no overflow
     return (dy * scale * (p * y.sum(axis=1, keepdims=True) - y),)
+
+
+def multiclass_hinge_forward(scores, target, margin=1.0, reduction="mean"):
+    """The multiclass SVM loss (CS231n's svm_loss): L_i = Σ_{j≠y_i} max(0, s_j - s_{y_i} +
+    margin) for scores (N, C) and class indices y (N,), "mean" over the N examples or
+    "sum". Only margins > 0 count: one of exactly 0 adds nothing to the loss or the
+    gradient, and a NaN one is not > 0 either (torch's multi_margin_loss does both)."""
+    s = require_float("scores", scores)
+    if s.ndim != 2:
+        raise ValueError(f"scores: expected shape (N, C), got {s.shape}")
+    target = np.asarray(target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"target: expected integer class indices, got dtype {target.dtype}")
+    require_shape("target", target, (s.shape[0],), " (class indices, one per row of scores)")
+    if np.any((target < 0) | (target >= s.shape[1])):
+        raise ValueError(f"target: class indices must lie in [0, {s.shape[1]})")
+    margin = hyper_float("margin", margin, "a number")
+    scale = _scale(s.shape[0], reduction)
+    rows = np.arange(s.shape[0])
+    margins = (margin - s[rows, target])[:, None] + s  # torch's order: margin - s_y + s_j
+    counted = margins > 0
+    counted[rows, target] = False  # j = y_i is not a term
+    return _loss(scale * np.sum(margins, where=counted), s), (counted, target, scale)
+
+
+def multiclass_hinge_backward(dy, ctx):
+    """d/ds_j = 1 for each counted margin j, and d/ds_{y_i} = -(the number counted in row
+    i) (CS231n's svm_loss_vectorized), times the reduction's scale."""
+    counted, target, scale = ctx
+    grad = counted.astype(dy.dtype)
+    grad[np.arange(len(target)), target] = -grad.sum(axis=1)
+    return (dy * scale * grad,)
 
 
 # --- weight penalties ----------------------------------------------------------------------

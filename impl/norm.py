@@ -1,6 +1,8 @@
-"""Batch norm (catalog §2, docs/notes.md): z_norm = (z - μ)/√(σ² + ε) per channel, with μ and σ²
-taken over the batch in train mode, the running statistics in eval mode, then scaled and
-shifted by the learned γ and β [003]."""
+"""Normalisation layers (catalog §2, docs/notes.md). Batch norm: z_norm = (z - μ)/√(σ² + ε)
+per channel, with μ and σ² taken over the batch in train mode, the running statistics in
+eval mode, then scaled and shifted by the learned γ and β [003]. Layer norm and group norm
+(beyond the notes) take the same statistics per example instead: over its trailing axes,
+or over each group of its channels."""
 
 from __future__ import annotations
 
@@ -83,3 +85,85 @@ def batch_norm_backward(dy, ctx):
     else:
         dx = dy * (g * inv_std)
     return dx, dgamma, dbeta
+
+
+# --- layer norm and group norm: the same statistics, taken per example ----------------------
+
+
+def _normalise(x, axes, eps):
+    """(x̂, 1/σ) with μ and the biased σ² over `axes`, kept for broadcasting."""
+    centred = x - x.mean(axis=axes, keepdims=True)
+    inv_std = 1 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)
+    return centred * inv_std, inv_std
+
+
+def _normalise_backward(dxhat, xhat, inv_std, axes):
+    """dx = (1/σ)(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)) over `axes`: batch norm's three terms
+    [003], the means over whatever set shares one μ and σ."""
+    return inv_std * (dxhat - dxhat.mean(axis=axes, keepdims=True)
+                      - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))
+
+
+def _affine(x, gamma, beta, shape, why):
+    for name, vector in (("gamma", gamma), ("beta", beta)):
+        require_float(name, vector)
+        require_same_dtype(name, vector, x, "x")
+        require_shape(name, vector, shape, why)
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    """y = γ (x - μ)/√(σ² + ε) + β with μ and the biased σ² of each example over the
+    trailing axes γ covers (Ba, Kiros & Hinton 2016; torch's F.layer_norm with
+    normalized_shape = gamma.shape): x (..., *gamma.shape), gamma and beta alike."""
+    require_float("x", x)
+    require_float("gamma", gamma)
+    if gamma.ndim < 1:
+        raise ValueError("gamma: expected the normalised shape (x's trailing axes), got 0-d")
+    k = gamma.ndim
+    if x.ndim < k or x.shape[x.ndim - k:] != gamma.shape:
+        raise ValueError(f"x: trailing axes must be gamma's shape {gamma.shape}, got "
+                         f"shape {x.shape}")
+    _affine(x, gamma, beta, gamma.shape, " (gamma's: the normalised shape)")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    xhat, inv_std = _normalise(x, axes, positive("eps", eps))
+    return xhat * gamma + beta, (xhat, inv_std, gamma, axes)
+
+
+def layer_norm_backward(dy, ctx):
+    """dβ = Σ dy and dγ = Σ dy·x̂ over the leading (example) axes; dx as batch norm's with
+    the statistics of each example: dx̂ = γ dy, then _normalise_backward."""
+    xhat, inv_std, gamma, axes = ctx
+    leading = tuple(range(dy.ndim - len(axes)))
+    dx = _normalise_backward(dy * gamma, xhat, inv_std, axes)
+    return dx, (dy * xhat).sum(axis=leading), dy.sum(axis=leading)
+
+
+def group_norm_forward(x, gamma, beta, groups=1, eps=1e-5):
+    """Group norm (Wu & He 2018; torch's F.group_norm): x (N, C, *spatial) with its C
+    channels split into `groups` consecutive groups of C/groups; μ and the biased σ² of
+    each example's group over its channels and positions; then γ, β (C,) per channel.
+    groups = 1 is layer norm over (C, *spatial), groups = C instance norm."""
+    require_float("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x: expected shape (N, C, *spatial), got {x.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, int | np.integer):
+        raise TypeError(f"groups: expected a positive int, got {type(groups).__name__}")
+    if groups < 1 or x.shape[1] % groups:
+        raise ValueError(f"groups: expected a positive divisor of the channels C = "
+                         f"{x.shape[1]}, got {groups}")
+    _affine(x, gamma, beta, (x.shape[1],), " (one per channel, x's axis 1)")
+    per_group = x.shape[1] // groups * int(np.prod(x.shape[2:]))  # C/G · spatial
+    grouped = x.reshape(x.shape[0], int(groups), per_group)  # (N, G, C/G · spatial)
+    xhat, inv_std = _normalise(grouped, 2, positive("eps", eps))
+    g, b = (v.reshape(1, -1, *[1] * (x.ndim - 2)) for v in (gamma, beta))
+    return xhat.reshape(x.shape) * g + b, (xhat, inv_std, g)
+
+
+def group_norm_backward(dy, ctx):
+    """dβ = Σ dy and dγ = Σ dy·x̂ over every axis but the channels; dx̂ = γ dy, taken back
+    through each group's statistics as in _normalise_backward."""
+    xhat, inv_std, g = ctx
+    axes = (0, *range(2, dy.ndim))
+    dxhat = (dy * g).reshape(xhat.shape)
+    dx = _normalise_backward(dxhat, xhat, inv_std, 2).reshape(dy.shape)
+    return dx, (dy * xhat.reshape(dy.shape)).sum(axis=axes), dy.sum(axis=axes)

@@ -137,6 +137,21 @@ def nesterov_step(param, grad, state, lr=0.01, beta=0.9):
     return _result(param - lr * (grad + beta * buf), buf=buf)
 
 
+def sgd_momentum_init(param, beta=0.9):
+    """buf = 0: torch's first step sets buf = g, which is β·0 + g."""
+    decay_rate("beta", beta)
+    return _zeros(param, "buf")
+
+
+def sgd_momentum_step(param, grad, state, lr=0.01, beta=0.9):
+    """Momentum as torch.optim.SGD(momentum=β) writes it, undampened: buf ← β·buf + g;
+    w ← w - lr·buf. At a constant lr this is [004]'s velocity form with v = -lr·buf; once
+    lr decays it is not (each step's rate scales the whole buffer)."""
+    buf, lr, beta = _momentum_args(param, grad, state, lr, beta, key="buf")
+    buf = beta * buf + grad
+    return _result(param - lr * buf, buf=buf)
+
+
 # --- adaptive learning rates ---------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Recurrent layers: a tanh RNN and an LSTM over whole sequences, forward and hand-written
-backpropagation through time.
+backpropagation through time, and the layers around them that a captioning model uses at
+every time step (CS231n's rnn_layers): an affine map and a masked softmax loss.
 
 Layout and parameters are torch's single-layer nn.RNN / nn.LSTM: x is time-major (T, N, I),
 states are (N, H), w_ih (G·H, I), w_hh (G·H, H) and two biases b_ih, b_hh (G·H,), with G = 1
@@ -13,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import require_float, require_same_dtype, require_shape
+from .activations import log_softmax_forward
+from .losses import _scale
 
 
 def _validate(x, states, w_ih, w_hh, b_ih, b_hh, gates):
@@ -143,3 +146,64 @@ def lstm_backward(dy, dh_n, dc_n, ctx):
         dh_carry, dc_carry = dz[step] @ w_hh, dc * f
     dx, dw_ih, dw_hh, db_ih, db_hh = _parameter_grads(dz, x, h0, y, w_ih)
     return dx, dh_carry, dc_carry, dw_ih, dw_hh, db_ih, db_hh
+
+
+# --- the layers around a recurrent core (CS231n's rnn_layers) -------------------------------
+
+
+def temporal_affine_forward(x, w, b):
+    """y_t = x_t Wᵀ + b at every time step: x (T, N, D), w (M, D) as linear's (out, in),
+    b (M,); y (T, N, M). CS231n's temporal_affine_forward, in torch's weight layout."""
+    require_float("x", x)
+    for name, array in (("w", w), ("b", b)):
+        require_float(name, array)
+        require_same_dtype(name, array, x, "x")
+    if w.ndim != 2:
+        raise ValueError(f"w: expected shape (M, D), got {w.shape}")
+    if x.ndim != 3 or x.shape[2] != w.shape[1]:
+        raise ValueError(f"x: expected shape (T, N, D) with D = w.shape[1] = {w.shape[1]}, "
+                         f"got {x.shape}")
+    require_shape("b", b, (w.shape[0],), " (M = w.shape[0])")
+    return x @ w.T + b, (x, w)
+
+
+def temporal_affine_backward(dy, ctx):
+    """dx = dy W; dW = Σ_t dy_tᵀ x_t and db = Σ_t Σ_n dy, the same W and b at every step:
+    one GEMM over all T·N rows."""
+    x, w = ctx
+    rows_dy = dy.reshape(-1, w.shape[0])
+    return dy @ w, rows_dy.T @ x.reshape(-1, w.shape[1]), rows_dy.sum(axis=0)
+
+
+def temporal_softmax_loss_forward(x, target, mask, reduction="mean"):
+    """-Σ_{t,n} mask_tn · log softmax(x_tn)[target_tn] for scores x (T, N, V), class
+    indices target (T, N) and a bool mask (T, N); "mean" divides by the batch size N, as
+    CS231n's temporal_softmax_loss does (not by T·N nor by the mask's count), "sum" by 1.
+    A masked position contributes nothing, not even a NaN (torch's ignore_index agrees)."""
+    x = require_float("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x: expected scores of shape (T, N, V), got {x.shape}")
+    target, mask = np.asarray(target), np.asarray(mask)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"target: expected integer class indices, got dtype {target.dtype}")
+    require_shape("target", target, x.shape[:2], " (T, N: one index per position of x)")
+    if np.any((target < 0) | (target >= x.shape[2])):
+        raise ValueError(f"target: class indices must lie in [0, {x.shape[2]})")
+    if mask.dtype != bool:
+        raise TypeError(f"mask: expected a bool array, got dtype {mask.dtype}")
+    require_shape("mask", mask, x.shape[:2], " (T, N, like target)")
+    scale = _scale(x.shape[1], reduction)
+    log_p, _ = log_softmax_forward(x, axis=2)
+    picked = np.take_along_axis(log_p, target[..., None], axis=2)[..., 0]
+    loss = -scale * np.sum(picked, where=mask)
+    return np.asarray(loss, dtype=x.dtype), (log_p, target, mask, scale)
+
+
+def temporal_softmax_loss_backward(dy, ctx):
+    """dx = scale·mask·(softmax(x) - one_hot(target)): cross-entropy's gradient at every
+    unmasked position, 0 at the masked ones."""
+    log_p, target, mask, scale = ctx
+    dx = np.exp(log_p)  # log_p ≤ 0: no overflow
+    np.put_along_axis(dx, target[..., None], np.take_along_axis(dx, target[..., None], 2) - 1,
+                      axis=2)
+    return (np.where(mask[..., None], dy * scale * dx, 0).astype(log_p.dtype),)

@@ -86,6 +86,28 @@ def _batch_norm(x, gamma, beta, running_mean, running_var, training=True, moment
     return F.batch_norm(x, mean, var, gamma, beta, training, momentum, eps), mean, var
 
 
+def _layer_norm(x, gamma, beta, eps=1e-5):
+    # normalized_shape is γ's shape: the statistics are over x's trailing axes it covers.
+    return F.layer_norm(x, tuple(gamma.shape), gamma, beta, eps)
+
+
+def _multiclass_hinge(scores, target, margin=1.0, reduction="mean"):
+    # torch's multi_margin_loss divides each example's Σ_{j≠y} max(0, margin - s_y + s_j)
+    # by the class count C; the multiclass SVM loss does not, so multiply it back.
+    return F.multi_margin_loss(scores, target, p=1, margin=margin,
+                               reduction=reduction) * scores.shape[1]
+
+
+def _temporal_softmax_loss(x, target, mask, reduction="mean"):
+    # Per position cross-entropy (T·N rows of V scores); masked positions give 0 (even a
+    # NaN there), "mean" divides by the batch size N.
+    t, n, v = x.shape
+    per_position = F.cross_entropy(x.reshape(t * n, v), target.reshape(t * n),
+                                   reduction="none").reshape(t, n)
+    total = torch.where(mask.bool(), per_position, torch.zeros_like(per_position)).sum()
+    return total / n if reduction == "mean" else total
+
+
 def _dropout(x, mask, keep_prob=0.5, training=True):
     # torch's dropout draws its own mask; with the mask fixed it is the notes' a·d/keep_prob.
     return x * mask / keep_prob if training else x.clone()
@@ -201,6 +223,7 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "binary_cross_entropy": _binary_cross_entropy,
     "binary_cross_entropy_with_logits": _binary_cross_entropy_with_logits,
     "cross_entropy": _cross_entropy,
+    "multiclass_hinge": _multiclass_hinge,
     "linear": F.linear,  # y = x Wᵀ + b, W of shape (out, in); b may be None
     # NCHW cross-correlation; stride, padding and dilation an int or an (h, w) pair.
     "conv2d": lambda x, w, b=None, stride=1, padding=0, dilation=1, groups=1: F.conv2d(
@@ -211,6 +234,9 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
     "residual_block": _residual_block,
     "batch_norm": _batch_norm,
+    "layer_norm": _layer_norm,
+    "group_norm": lambda x, gamma, beta, groups=1, eps=1e-5: F.group_norm(
+        x, groups, gamma, beta, eps),
     "normalize": _normalize,
     "one_hot": _one_hot,  # float64 whatever the dtype asked for, like every oracle output
     "one_hot_argmax": lambda one_hot: torch.argmax(one_hot, dim=-1),  # ties: the first
@@ -228,6 +254,8 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "embedding_nearest": _embedding_nearest,
     "rnn": _rnn,  # time-major (T, N, I), one layer, torch's parameters copied in
     "lstm": _lstm,
+    "temporal_affine": F.linear,  # x (T, N, D) @ wᵀ + b at every step, w (M, D)
+    "temporal_softmax_loss": _temporal_softmax_loss,
     "mp_neuron": _mp_neuron,
     "perceptron_step": _perceptron_step,
     "delta_rule": _delta_rule,

@@ -8,6 +8,7 @@ The notes' momentum in the [003] form, v = βv + (1 - β)g, w = w - αv, is torc
 momentum (buf = β buf + g) with the rate scaled by 1 - β, for any schedule: v = (1 - β)
 buf at every step. Its [002] and [004] forms match torch only at a constant rate, so they
 have no entry here (their oracle is the closed form, and a property relates the three).
+sgd_momentum is torch's SGD momentum itself, at rate α.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _adam(settings):
 OPTIMIZERS = {
     "sgd": _trajectory(torch.optim.SGD,
                        lambda s: {"weight_decay": s.get("weight_decay", 0.0)}),
+    # torch's own SGD momentum, undampened: buf = β buf + g, w = w - α buf
+    "sgd_momentum": _trajectory(torch.optim.SGD, lambda s: {"momentum": s.get("beta", 0.9)}),
     "momentum_average": _trajectory(torch.optim.SGD,
                                     lambda s: {"momentum": s.get("beta", 0.9)},
                                     lr_scale=lambda s: 1 - s.get("beta", 0.9)),

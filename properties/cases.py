@@ -105,3 +105,17 @@ def elementwise(draw, dtype, scale=3.0, kink=None, max_dims=3):
     if kink is not None:
         x = away_from(x, kink)
     return Case((x.astype(dtype),), {}, seed)
+
+
+@st.composite
+def at_kinks(draw, dtype, kink=0.0, scale=3.0, max_dims=3):
+    """One float array with about a third of its values exactly at `kink` (one at least),
+    the rest N(0, scale²): where a piecewise op's derivative is a convention."""
+    shape = draw(shapes(max_dims=max_dims), label="shape")
+    seed = draw(seeds, label="seed")
+    rng = np.random.default_rng(seed)
+    x = normal(rng, shape, np.float64, scale)
+    on = rng.random(shape) < 1 / 3
+    on.flat[rng.integers(x.size)] = True
+    x[on] = kink
+    return Case((x.astype(dtype),), {}, seed)

@@ -31,6 +31,26 @@ def upstreams(op, y, case: Case) -> tuple:
                  for k, name in enumerate(op.upstream_outputs))
 
 
+def present_outputs(impl, op) -> tuple:
+    """The outputs the implementation returns: all, unless its domain names fewer."""
+    declared = impl.domain(op).outputs
+    return op.outputs if declared is None else declared
+
+
+def implemented_upstreams(impl, op, y, case: Case) -> tuple:
+    """upstreams() with zeros, of the oracle's shapes, for outputs not returned."""
+    present = present_outputs(impl, op)
+    if present == op.outputs:
+        return upstreams(op, y, case)
+    truth = op.outputs_of(_expected_outputs(op, case))
+    shapes = dict(zip(op.outputs, truth, strict=True))
+    filled = tuple(np.asarray(shapes[name] if value is None else value)
+                   for name, value in zip(op.outputs, op.outputs_of(y), strict=True))
+    dys = upstreams(op, filled, case)
+    return tuple(d if name in present else np.zeros_like(d)
+                 for name, d in zip(op.upstream_outputs, dys, strict=True))
+
+
 def torch_upstream(op, dys: tuple):
     """The upstream gradients as the torch oracle takes them: the array for a one-output
     op, else one entry per output, None where the op takes no gradient."""
@@ -40,10 +60,12 @@ def torch_upstream(op, dys: tuple):
     return tuple(given.get(name) for name in op.outputs)
 
 
-def differentiated(op, forward):
-    """f(*arrays): the outputs `forward` gives that take an upstream gradient, raveled and
-    joined, so the numeric oracle differences Σ_k ⟨dy_k, output_k⟩ as one ⟨dy, f⟩."""
-    positions = [op.outputs.index(name) for name in op.upstream_outputs]
+def differentiated(op, forward, present=None):
+    """f(*arrays): the outputs `forward` gives that take an upstream gradient (and that
+    the implementation returns), raveled and joined, so the numeric oracle differences
+    Σ_k ⟨dy_k, output_k⟩ as one ⟨dy, f⟩."""
+    present = op.outputs if present is None else present
+    positions = [op.outputs.index(name) for name in op.upstream_outputs if name in present]
 
     def f(*arrays):
         outputs = op.outputs_of(forward(*arrays))
@@ -69,9 +91,11 @@ def _as_float64(arrays: tuple) -> tuple:
     return tuple(a.astype(np.float64) for a in arrays)
 
 
-def compare_outputs(op, got, expected, case, source: str) -> None:
+def compare_outputs(op, got, expected, case, source: str, present=None) -> None:
     for name, value, truth in zip(op.outputs, op.outputs_of(got), op.outputs_of(expected),
                                   strict=True):
+        if present is not None and name not in present:
+            continue  # not implemented: the report says so
         if name in op.integer_outputs:
             if np.shape(value) != np.shape(truth) or not np.array_equal(value, truth):
                 raise AssertionError(f"{name} vs {source}: got {value!r}, expected {truth!r}")
@@ -99,22 +123,72 @@ def _outputs(impl, op, arrays, hyper):
     return impl.forward(op.name, arrays, hyper)
 
 
+def truth_forward(impl, op, case: Case, fallback=None):
+    """(source, outputs in float64) the implementation is held to: its declared
+    convention's oracle, else torch's (else `fallback`'s, where torch has no such op)."""
+    declared = impl.oracle(op, "forward")
+    if declared is not None:
+        name, oracle = declared
+        return f"convention {name}", oracle(case.as_float64(), case.hyper)
+    if fallback is not None and "torch" not in op.oracles:
+        return fallback
+    return "torch", torch_oracle.forward(op.name, case.as_float64(), case.hyper)
+
+
+def truth_vjp(impl, op, case: Case, dys: tuple, fallback=None):
+    """(source, gradients in float64) for upstream gradients `dys`, as truth_forward."""
+    declared = impl.oracle(op, "vjp")
+    if declared is not None:
+        name, oracle = declared
+        return f"convention {name}", oracle(case.as_float64(), case.hyper, _as_float64(dys))
+    if fallback is not None and "torch" not in op.oracles:
+        return fallback
+    return "torch", torch_oracle.vjp(op.name, case.as_float64(), case.hyper,
+                                     torch_upstream(op, _as_float64(dys)), op.grad_indices)
+
+
 def forward_vs_torch(impl, op, case: Case) -> None:
     """Every output matches PyTorch in float64 on the same input values (an optimizer's:
-    its trajectory matches torch.optim's)."""
+    its trajectory matches torch.optim's), or the oracle of the convention declared."""
     y, _ = _outputs(impl, op, case.arrays, case.hyper)
-    expected = torch_oracle.forward(op.name, case.as_float64(), case.hyper)
-    compare_outputs(op, y, expected, case, "torch")
+    source, expected = truth_forward(impl, op, case)
+    compare_outputs(op, y, expected, case, source, present_outputs(impl, op))
 
 
 def backward_vs_torch(impl, op, case: Case) -> None:
-    """The gradients for random upstream gradients match torch.autograd in float64."""
+    """The gradients for random upstream gradients match torch.autograd in float64 (or
+    the declared convention's)."""
     y, ctx = impl.forward(op.name, case.arrays, case.hyper)
-    dys = upstreams(op, y, case)
+    dys = implemented_upstreams(impl, op, y, case)
     got = impl.backward(op.name, dys, ctx, len(op.grads))
-    expected = torch_oracle.vjp(op.name, case.as_float64(), case.hyper,
-                                torch_upstream(op, _as_float64(dys)), op.grad_indices)
-    compare_grads(op, got, expected, case, "torch")
+    source, expected = truth_vjp(impl, op, case, dys)
+    compare_grads(op, got, expected, case, source)
+
+
+def _closed_forward(op, case: Case):
+    return "closed form", closed_form.FORWARD[op.name](*case.as_float64(), **case.hyper)
+
+
+def _closed_vjp(op, case: Case, dys: tuple):
+    return "closed form", closed_form.BACKWARD[op.name](*_as_float64(dys), *case.as_float64(),
+                                                        **case.hyper)
+
+
+def at_kinks(impl, op, case: Case) -> None:
+    """Exactly at the op's kinks and ties (relu at 0, two equal maxima in a pooling
+    window), where the derivative is a convention: the outputs and gradients are torch's
+    (the notes' closed form where torch has no such op), or the declared convention's."""
+    y, ctx = impl.forward(op.name, case.arrays, case.hyper)
+    closed = _closed_forward(op, case) if op.name in closed_form.FORWARD else None
+    source, expected = truth_forward(impl, op, case, closed)
+    compare_outputs(op, y, expected, case, f"{source} at the kinks", present_outputs(impl, op))
+    if not op.grads or impl.missing(op):
+        return
+    dys = implemented_upstreams(impl, op, y, case)
+    got = impl.backward(op.name, dys, ctx, len(op.grads))
+    closed = _closed_vjp(op, case, dys) if op.name in closed_form.BACKWARD else None
+    source, expected = truth_vjp(impl, op, case, dys, closed)
+    compare_grads(op, got, expected, case, f"{source} at the kinks")
 
 
 def backward_vs_numeric(impl, op, case: Case) -> None:
@@ -123,10 +197,12 @@ def backward_vs_numeric(impl, op, case: Case) -> None:
     several outputs, the differences are of Σ_k ⟨dy_k, output_k⟩."""
     arrays = case.as_float64()
     y, ctx = impl.forward(op.name, arrays, case.hyper)
-    dys = _as_float64(upstreams(op, y, case))
+    present = present_outputs(impl, op)
+    dys = _as_float64(implemented_upstreams(impl, op, y, case.with_arrays(*arrays)))
     got = impl.backward(op.name, dys, ctx, len(op.grads))
-    dy = joined(dys)
-    f = differentiated(op, lambda *moved: impl(op.name, *moved, **case.hyper))
+    dy = joined(tuple(d for name, d in zip(op.upstream_outputs, dys, strict=True)
+                      if name in present))
+    f = differentiated(op, lambda *moved: impl.forward(op.name, moved, case.hyper)[0], present)
 
     for name, index, grad in zip(op.grads, op.grad_indices, got, strict=True):
         if arrays[index] is None:
@@ -145,17 +221,22 @@ def backward_vs_numeric(impl, op, case: Case) -> None:
 
 
 def closed_form_check(impl, op, case: Case) -> None:
-    """The forward and the gradients match the notes' formulas (oracles/closed_form.py)."""
-    arrays = case.as_float64()
+    """The forward and the gradients match the notes' formulas (oracles/closed_form.py);
+    where the implementation declares a convention with its own oracle, that oracle's."""
     y, ctx = _outputs(impl, op, case.arrays, case.hyper)
+    present = present_outputs(impl, op)
     if op.name in closed_form.FORWARD:
-        expected = closed_form.FORWARD[op.name](*arrays, **case.hyper)
-        compare_outputs(op, y, expected, case, "closed form")
-    if op.grads and op.name in closed_form.BACKWARD:
-        dys = upstreams(op, y, case)
+        source, expected = _closed_forward(op, case)
+        if impl.oracle(op, "forward") is not None:
+            source, expected = truth_forward(impl, op, case)
+        compare_outputs(op, y, expected, case, source, present)
+    if op.grads and op.name in closed_form.BACKWARD and not impl.missing(op):
+        dys = implemented_upstreams(impl, op, y, case)
         got = impl.backward(op.name, dys, ctx, len(op.grads))
-        expected = closed_form.BACKWARD[op.name](*_as_float64(dys), *arrays, **case.hyper)
-        compare_grads(op, got, expected, case, "closed form")
+        source, expected = _closed_vjp(op, case, dys)
+        if impl.oracle(op, "vjp") is not None:
+            source, expected = truth_vjp(impl, op, case, dys)
+        compare_grads(op, got, expected, case, source)
 
 
 def _expected_outputs(op, case: Case) -> tuple:
@@ -192,7 +273,7 @@ def _outcome(impl, op, arrays, hyper):
     it raised."""
     try:
         return _outputs(impl, op, arrays, copy.deepcopy(hyper))[0]
-    except AssertionError:  # the harness's word on a malformed result: not about defaults
+    except (AssertionError, NotImplementedError):  # the harness's word, or unsupported
         raise
     except Exception as error:  # the defaults may not fit the case (a kernel of 2 on 1×1)
         return type(error)
@@ -237,19 +318,22 @@ def contract(impl, op, case: Case) -> None:
     before = [None if a is None else a.copy() for a in case.arrays]
     native = [impl.native(a) for a in case.arrays]
     y, ctx = impl.forward_native(op.name, native, case.hyper)
+    present = present_outputs(impl, op)
     for name, value, expected in zip(op.outputs, op.outputs_of(y),
                                      _expected_outputs(op, case), strict=True):
-        _require_array(name, value, "integer" if name in op.integer_outputs else dtype,
-                       np.shape(expected))
+        if name in present:
+            _require_array(name, value, "integer" if name in op.integer_outputs else dtype,
+                           np.shape(expected))
     grads = ()
-    if op.grads:
-        dys = upstreams(op, y, case)
+    if op.grads and not impl.missing(op):
+        dys = implemented_upstreams(impl, op, y, case)
         dys_native = tuple(impl.native(d.copy()) for d in dys)
         grads = impl.backward_native(op.name, dys_native, ctx, len(op.grads))
         for name, given, passed in zip(op.upstream_outputs, dys, dys_native, strict=True):
             if not np.array_equal(impl.as_numpy(passed), given):
                 raise AssertionError(f"{op.name}_backward mutated d{name}")
-    for name, index, grad in zip(op.grads, op.grad_indices, grads, strict=True):
+    for name, index, grad in zip(op.grads if grads else (), op.grad_indices, grads,
+                                 strict=False):
         source = case.arrays[index]
         if source is None:
             if grad is not None:
@@ -270,6 +354,7 @@ GENERIC = {
     "closed_form": (closed_form_check, "closed"),
     "contract": (contract, None),
     "defaults": (defaults, None),
+    "kinks": (at_kinks, None),
 }
 """check kind -> (check, the oracle it needs; None: every op)."""
 

@@ -16,10 +16,13 @@ import sys
 from pathlib import Path
 
 from nnconform.properties.profiles import PROFILES, cache_folder
+from nnconform.properties.styles import STYLES
 
 SUITE = Path(__file__).resolve().parent
 CONTRACT_PAGE = SUITE.parent / "docs" / "contract.md"  # in a source checkout
+CONVENTIONS_PAGE = SUITE.parent / "docs" / "conventions.md"
 CONTRACT_START, CONTRACT_END = "<!-- contract-table:start", "<!-- contract-table:end -->"
+GENERATED = ("contract-table", "conventions-table")  # the blocks --write regenerates
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run the property suite and print the report")
     check.add_argument("--impl", default=None, metavar="MODULE",
-                       help="module name or .py path under test (default: $NNCONFORM_IMPL, "
-                            "else the built-in nnconform.impl)")
+                       help="under test: a module name, a .py path or a folder (several, "
+                            "joined by commas); default: $NNCONFORM_IMPL, else the "
+                            "built-in nnconform.impl")
+    check.add_argument("--style", default=None, choices=sorted(STYLES),
+                       help="how it is written (default: $NNCONFORM_STYLE, else contract): "
+                            + "; ".join(f"{name}: {what}" for name, what in STYLES.items()))
     check.add_argument("--only", default=None, metavar="OPS",
                        help="comma-separated op names (default: every op)")
     check.add_argument("--profile", default=None, choices=sorted(PROFILES),
@@ -65,10 +72,12 @@ def _parser() -> argparse.ArgumentParser:
 
     contract = commands.add_parser(
         "contract", help="print the contract table (Markdown) generated from the op table")
-    contract.add_argument("--write", nargs="?", const=str(CONTRACT_PAGE), default=None,
-                          metavar="FILE", help="write it into FILE between its markers "
-                          f"instead (default: {CONTRACT_PAGE.relative_to(SUITE.parent)} of "
-                          "this source checkout)")
+    contract.add_argument("--write", nargs="?", const="", default=None,
+                          metavar="FILE", help="write it, and the conventions table, into "
+                          "FILE between their markers instead (default: "
+                          f"{CONTRACT_PAGE.relative_to(SUITE.parent)} and "
+                          f"{CONVENTIONS_PAGE.relative_to(SUITE.parent)} of this source "
+                          "checkout)")
     return parser
 
 
@@ -104,13 +113,13 @@ def check(args) -> int:
 
     from nnconform.properties.harness import (
         ImplementationLoadError,
-        load_module,
+        load_modules,
         resolve_impl_spec,
     )
 
     spec = resolve_impl_spec(args.impl)
-    try:
-        load_module(spec)  # fail early, in one line, before pytest starts
+    try:  # fail early, in one line, before pytest starts (its declarations: in the fixture)
+        load_modules(spec)
     except ImplementationLoadError as error:
         print(f"nnconform: {error}", file=sys.stderr)
         return 2
@@ -123,7 +132,7 @@ def check(args) -> int:
             "-q", "--no-header", "--tb=no", "-rN", "--nnconform-impl", spec]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):  # else they load themselves
         argv += ["-p", "nnconform.properties.plugin", "-p", "xdist.plugin"]
-    for option, value in (("--nnconform-only", args.only),
+    for option, value in (("--nnconform-style", args.style), ("--nnconform-only", args.only),
                           ("--nnconform-profile", args.profile),
                           ("--nnconform-xfails", args.xfails),
                           ("--nnconform-report", args.report), ("--junitxml", args.junit),
@@ -139,29 +148,38 @@ def check(args) -> int:
         # Restart a crashed worker as often as it takes: every crash is a reported test.
         argv += ["-n", args.workers, "--max-worker-restart", str(2**31 - 1)]
     code = pytest.main(argv + list(args.pytest_args))
-    return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1}.get(code, int(code))
+    return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1,
+            pytest.ExitCode.USAGE_ERROR: 2}.get(code, int(code))
 
 
 def contract(args) -> int:
-    from nnconform.properties.optable import contract_table
+    from nnconform.properties.optable import contract_table, conventions_table
 
     if args.write is None:
         print(contract_table())
         return 0
-    path = Path(args.write)
-    try:
-        text = path.read_text()
-    except OSError as error:
-        print(f"nnconform: --write {path}: cannot read: {error.strerror}", file=sys.stderr)
-        return 2
-    start, end = text.find(CONTRACT_START), text.find(CONTRACT_END)
-    if start < 0 or end < start:
-        print(f"nnconform: --write {path}: expected the markers '{CONTRACT_START} …' and "
-              f"'{CONTRACT_END}' around the table", file=sys.stderr)
-        return 2
-    head = text[:text.index("\n", start) + 1]
-    path.write_text(f"{head}{contract_table()}\n{text[end:]}")
-    print(f"nnconform: wrote the contract table into {path}")
+    tables = {"contract-table": contract_table, "conventions-table": conventions_table}
+    for path in [Path(args.write)] if args.write else [CONTRACT_PAGE, CONVENTIONS_PAGE]:
+        try:
+            text = path.read_text()
+        except OSError as error:
+            print(f"nnconform: --write {path}: cannot read: {error.strerror}", file=sys.stderr)
+            return 2
+        found = [name for name in GENERATED if f"<!-- {name}:start" in text]
+        if not found:
+            print(f"nnconform: --write {path}: expected the markers '{CONTRACT_START} …' and "
+                  f"'{CONTRACT_END}' around the table", file=sys.stderr)
+            return 2
+        for name in found:
+            start, end = text.find(f"<!-- {name}:start"), text.find(f"<!-- {name}:end -->")
+            if end < start:
+                print(f"nnconform: --write {path}: no '<!-- {name}:end -->' after its start",
+                      file=sys.stderr)
+                return 2
+            head = text[:text.index("\n", start) + 1]
+            text = f"{head}{tables[name]()}\n{text[end:]}"
+        path.write_text(text)
+        print(f"nnconform: wrote the {' and '.join(found)} into {path}")
     return 0
 
 

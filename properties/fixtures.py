@@ -9,10 +9,11 @@ import pytest
 from nnconform.properties import runner
 from nnconform.properties.harness import (
     IMPL_SPEC,
+    STYLE,
     SUITE_SETTINGS,
     Implementation,
     ImplementationLoadError,
-    load_module,
+    implementation,
 )
 
 
@@ -29,15 +30,21 @@ def impl(pytestconfig) -> Implementation:
     """The implementation under test, loaded once per session."""
     spec = _stashed(pytestconfig, IMPL_SPEC)
     try:
-        return Implementation(load_module(spec), label=spec)
+        return implementation(spec, _stashed(pytestconfig, STYLE))
     except ImplementationLoadError as error:
         pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture
-def run_property(request, pytestconfig):
-    """run_property(check, strategy): `check(case)` on the cases `strategy` draws, as this
-    test's own Hypothesis test under the session's profile."""
+def run_property(request, pytestconfig, impl: Implementation):
+    """run_property(op, check, strategy, variant=, dtype=, backward=): `check(impl, case)`
+    on the cases `strategy` draws inside the implementation's declared domain, as this
+    test's own Hypothesis test under the session's profile (runner.conformance)."""
     suite = _stashed(pytestconfig, SUITE_SETTINGS)
     hypothesis_settings = suite.for_test(request.node.name)
-    return lambda check, strategy: runner.run(check, strategy, hypothesis_settings, suite.seed)
+
+    def run(op, check, strategy, **where):
+        runner.conformance(impl, op, check, strategy, hypothesis_settings, suite.seed,
+                           request.node.user_properties.append, **where)
+
+    return run

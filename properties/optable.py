@@ -17,7 +17,8 @@ from nnconform.properties.cases import FLOAT_DTYPES, Case
 
 # The kinds of check, in report order; every test belongs to exactly one.
 CHECK_KINDS = ("forward", "backward_torch", "backward_numeric", "closed_form", "contract",
-               "invariants", "robustness")
+               "invariants", "kinks", "robustness")
+TORCH = "torch"  # the convention expected of an implementation that declares none
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,50 @@ class Invariant:
 
     `cases(dtype)` draws its inputs (default: the op's own strategy); `uses` names other ops
     it calls, so a missing one reports the invariant as not implemented; `dtypes` limits it
-    where the property only holds in one precision."""
+    where the property only holds in one precision; `torch_only`: it states torch's
+    convention, so it does not apply to an implementation declaring another (whose own
+    oracle checks it instead)."""
 
     check: Callable
     cases: Callable[[str], st.SearchStrategy[Case]] | None = None
     uses: tuple[str, ...] = ()
     dtypes: tuple[str, ...] = FLOAT_DTYPES
+    torch_only: bool = False
 
     @property
     def name(self) -> str:
         return self.check.__name__
 
 
-def invariant(cases=None, uses=(), dtypes=FLOAT_DTYPES):
+def invariant(cases=None, uses=(), dtypes=FLOAT_DTYPES, torch_only=False):
     """Decorator: turn a check function into an Invariant."""
-    return lambda check: Invariant(check, cases, tuple(uses), tuple(dtypes))
+    return lambda check: Invariant(check, cases, tuple(uses), tuple(dtypes), torch_only)
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A legitimate way of computing an op that differs from torch's, with its own oracle
+    (docs/conventions.md). An implementation declares the conventions it follows; with
+    none declared torch's is expected, and a failure the convention explains says so.
+
+    Either the convention is a different call of the same function (a weight stored
+    (in, out), gates in another order, keep_prob read as the drop probability): `call`
+    turns the contract's (arrays, hyper) into the call the implementation expects and
+    `outputs` / `grads` turn its results back (`upstream` the backward's upstream
+    gradients forth), so every check runs unchanged; or it
+    computes something else (a biased running variance, ε inside the root, a derivative
+    of 1 at a kink): `forward(arrays, hyper)` and `vjp(arrays, hyper, dys)` are its
+    float64 oracles (oracles/conventions.py), replacing torch's and the closed form's.
+    `trap`: not a style but a misreading (arguments in another library's order)."""
+
+    doc: str
+    call: Callable | None = None
+    upstream: Callable | None = None
+    grads: Callable | None = None
+    outputs: Callable | None = None
+    forward: Callable | None = None
+    vjp: Callable | None = None
+    trap: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +95,11 @@ class Op:
         checked on whole trajectories: properties/trajectory.py);
     edges(dtype): a strategy for inputs at the edges of the op's domain (logits of ±1e4,
         probabilities of exactly 0 and 1, ...), checked against torch by
-        properties/robustness.py's `extremes`; None where the catalog names none.
+        properties/robustness.py's `extremes`; None where the catalog names none;
+    kinks(dtype): a strategy for inputs exactly at the op's kinks and ties (relu at 0, a
+        max-pool window with two equal maxima), where the gradient is a convention:
+        checked against torch's, or a declared convention's (checks.at_kinks);
+    conventions: the op's legitimate conventions other than torch's, by name.
     """
 
     name: str
@@ -85,6 +119,8 @@ class Op:
     no_backward: str = ""
     kind: str = "layer"
     edges: Callable[[str], st.SearchStrategy[Case]] | None = None
+    kinks: Callable[[str], st.SearchStrategy[Case]] | None = None
+    conventions: dict[str, Convention] = field(default_factory=dict)
 
     @property
     def upstream_outputs(self) -> tuple[str, ...]:
@@ -212,13 +248,26 @@ def lookup(names) -> list[Op]:
 
 def contract_table() -> str:
     """The contract table (docs/contract.md): names and signatures, generated from TABLE."""
-    rows = ["| op | forward | backward | formula | oracles |", "|---|---|---|---|---|"]
+    rows = ["| op | forward | backward | formula | oracles | conventions |",
+            "|---|---|---|---|---|---|"]
     for op in TABLE.values():
         forward, backward = op.signature()
         if backward == "—":
             backward = f"— ({op.no_backward})" if op.no_backward else "—"
         else:
             backward = f"`{backward}`"
-        rows.append(f"| {op.name} | `{forward}` | {backward} | {op.formula} | "
-                    f"{', '.join(op.oracles)} |")
+        traps = "".join(f" Beware: {c.doc}." for c in op.conventions.values() if c.trap)
+        named = ", ".join(n for n, c in op.conventions.items() if not c.trap)
+        rows.append(f"| {op.name} | `{forward}` | {backward} | {op.formula}{traps} | "
+                    f"{', '.join(op.oracles)} | {named or '—'} |")
+    return "\n".join(rows)
+
+
+def conventions_table() -> str:
+    """The named conventions (docs/conventions.md), generated from TABLE."""
+    rows = ["| op | convention | what it means |", "|---|---|---|"]
+    for op in TABLE.values():
+        for name, convention in op.conventions.items():
+            kind = " (a misreading: reported, never declared)" if convention.trap else ""
+            rows.append(f"| {op.name} | `{name}`{kind} | {convention.doc} |")
     return "\n".join(rows)

@@ -22,7 +22,8 @@ def generic(check: str) -> list:
     """(op, variant, dtype) for every op the check applies to. The numeric check runs in
     float64 only: differences in float32 cannot resolve a gradient to 1e-7; so does the
     defaults check, whose calls differ in their keywords, not their dtype, and which runs
-    only where the table declares defaults."""
+    only where the table declares defaults. The kinks check runs on the op's own kink
+    cases, one "variant"."""
     _, oracle = GENERIC[check]
     dtypes = ("float64",) if check in ("backward_numeric", "defaults") else FLOAT_DTYPES
     needs_grads = check.startswith("backward")
@@ -32,7 +33,8 @@ def generic(check: str) -> list:
         for op in TABLE.values()
         if (oracle is None or oracle in op.oracles) and (op.grads or not needs_grads)
         and (check != "defaults" or declared_defaults(op))
-        for variant in op.variants
+        and (check != "kinks" or op.kinks is not None)
+        for variant in (("kinks",) if check == "kinks" else op.variants)
         for dtype in dtypes
     ]
 

@@ -38,6 +38,10 @@ def pytest_addoption(parser):
     option("--nnconform-impl", default=None, metavar="MODULE",
            help="implementation under test: a module name or a .py path (default: "
                 "$NNCONFORM_IMPL, else the built-in nnconform.impl)")
+    option("--nnconform-style", default=None, metavar="STYLE",
+           help="how the implementation is written: contract (nnconform's own names), "
+                "cs231n, functional (torch.nn.functional-like) or layers (classes); "
+                "default: $NNCONFORM_STYLE, else contract (docs/styles.md)")
     option("--nnconform-only", default=None, metavar="OPS",
            help="comma-separated op names to check (default: every op)")
     option("--nnconform-profile", default=None, choices=sorted(PROFILES),
@@ -95,10 +99,17 @@ def pytest_configure(config):
     config.stash[ACTIVE] = names_the_suite(config)
     if not config.stash[ACTIVE]:
         return
-    from nnconform.properties.harness import IMPL_SPEC, PROFILE, SUITE_SETTINGS, resolve_impl_spec
+    from nnconform.properties.harness import (
+        IMPL_SPEC,
+        PROFILE,
+        STYLE,
+        SUITE_SETTINGS,
+        resolve_impl_spec,
+    )
     from nnconform.properties.optable import FAMILIES
     from nnconform.properties.report import Conformance
     from nnconform.properties.runner import SuiteSettings
+    from nnconform.properties.styles import DEFAULT_STYLE, STYLES
 
     for family in FAMILIES:
         config.addinivalue_line("markers", f"{family}: nnconform ops of the {family} family")
@@ -117,6 +128,11 @@ def pytest_configure(config):
     _only(config)
     spec = resolve_impl_spec(config.getoption("nnconform_impl"))
     config.stash[IMPL_SPEC] = spec
+    style = config.getoption("nnconform_style") or os.environ.get("NNCONFORM_STYLE")
+    if style and style not in STYLES:
+        raise pytest.UsageError(f"--style/--nnconform-style {style}: expected one of "
+                                f"{', '.join(STYLES)}")
+    config.stash[STYLE] = style or DEFAULT_STYLE
     config.stash[PROFILE] = profile if seed is None else f"{profile}, seed {seed}"
     config.stash[SUITE_SETTINGS] = SuiteSettings(profile, seed, spec)
     config.pluginmanager.register(Conformance(config), "nnconform-conformance")

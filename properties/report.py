@@ -22,13 +22,19 @@ from nnconform.properties.harness import (
     NOT_APPLICABLE,
     NOT_IMPLEMENTED,
     PROFILE,
+    STYLE,
     SUITE_SETTINGS,
+    UNSUPPORTED,
 )
 from nnconform.properties.isolation import NOTES_FOLDER, crash_reason
+from nnconform.properties.runner import CONVENTION_HINT
+from nnconform.properties.styles import DEFAULT_STYLE
 
-STATUS_ORDER = ("crashed", "fail", "xfail", "not implemented", "skipped", "pass")
+STATUS_ORDER = ("crashed", "fail", "xfail", "skipped", "subset", "partial", "pass",
+                "unsupported", "not implemented")
 SHOWN = {"crashed": "CRASH", "fail": "FAIL", "xfail": "xfail", "not implemented": "not impl",
-         "skipped": "skipped", "pass": "pass", "n/a": "n/a"}
+         "skipped": "skipped", "pass": "pass", "subset": "subset", "partial": "partial",
+         "unsupported": "unsupported", "n/a": "n/a"}
 
 
 @dataclass
@@ -41,6 +47,8 @@ class Outcome:
     message: str = ""
     example: str = ""
     reproduce: str = ""
+    domain: str = ""  # the part of the op's domain declared supported ('' for all of it)
+    convention: str = ""  # the conventions declared ('' for torch's)
 
 
 def _skip_reason(report) -> str:
@@ -77,6 +85,8 @@ def describe(error: BaseException) -> tuple[str, str]:
     notes = getattr(error, "__notes__", None) or []
     example = next((_one_line(note) for note in notes
                     if str(note).startswith("Falsifying example")), "")
+    message += "".join(f" | {_one_line(note)}" for note in notes
+                       if str(note).startswith(CONVENTION_HINT))
     return message, example.replace("( ", "(").replace(" )", ")").replace(", )", ")")
 
 
@@ -101,17 +111,25 @@ class Conformance:
             reason = _skip_reason(report)
             if NOT_APPLICABLE in reason:
                 return  # the cell shows the op's other outcomes, or n/a
-            status = "not implemented" if NOT_IMPLEMENTED in reason else "skipped"
+            status = ("not implemented" if NOT_IMPLEMENTED in reason else
+                      UNSUPPORTED if reason.removeprefix("Skipped: ").startswith(UNSUPPORTED)
+                      else "skipped")
         elif report.when == "call":
-            status = "pass"
+            restricted = properties.get("nnconform_domain") or (
+                "nnconform_unsupported" in properties)
+            status = "subset" if restricted else "pass"
         else:
             return
-        outcome = Outcome(properties["nnconform_test"], report.nodeid, op, check, status)
+        outcome = Outcome(properties["nnconform_test"], report.nodeid, op, check, status,
+                          domain=properties.get("nnconform_domain", ""),
+                          convention=properties.get("nnconform_convention", ""))
+        if "nnconform_unsupported" in properties:
+            outcome.message = f"{UNSUPPORTED}: {properties['nnconform_unsupported']}"
         if status == "fail":
             outcome.message = properties.get("nnconform_message") or _failed_outside(report)
             outcome.example = properties.get("nnconform_example", "")
             outcome.reproduce = self.reproduce(outcome.test)
-        elif status in ("not implemented", "skipped"):
+        elif status in ("not implemented", "skipped", UNSUPPORTED):
             outcome.message = _skip_reason(report).removeprefix("Skipped: ")
         self.outcomes.append(outcome)
 
@@ -137,6 +155,8 @@ class Conformance:
         """The command that runs just `test` again, from the directory of this run."""
         suite = self.config.stash[SUITE_SETTINGS]
         words = ["nnconform", "check", "--impl", self.config.stash.get(IMPL_SPEC, "?")]
+        if self.config.stash.get(STYLE, DEFAULT_STYLE) != DEFAULT_STYLE:
+            words += ["--style", self.config.stash[STYLE]]
         if suite.profile != "ci":
             words += ["--profile", suite.profile]
         if suite.seed is not None:
@@ -151,18 +171,36 @@ class Conformance:
         seen: dict[str, dict[str, set]] = {}
         for outcome in self.outcomes:
             seen.setdefault(outcome.op, {}).setdefault(outcome.check, set()).add(outcome.status)
+        declared = self.declared()
         return {
-            op: {kind: next((s for s in STATUS_ORDER if s in statuses.get(kind, ())), "n/a")
+            op: {kind: cell(statuses.get(kind, set()), bool(declared[op]["checked_on"]))
                  for kind in CHECK_KINDS}
             for op, statuses in ((name, seen[name]) for name in TABLE if name in seen)
         }
+
+    def declared(self) -> dict[str, dict[str, str]]:
+        """Per op: the part of its domain checked ('' for all of it), the convention it
+        was checked against, and the first configuration found unsupported."""
+        from nnconform.properties.optable import TABLE, TORCH
+
+        rows: dict[str, dict[str, str]] = {}
+        for outcome in self.outcomes:
+            row = rows.setdefault(outcome.op, {"checked_on": "", "convention": TORCH,
+                                               "unsupported": ""})
+            row["checked_on"] = row["checked_on"] or outcome.domain
+            row["convention"] = outcome.convention or row["convention"]
+            found = "NotImplementedError" in outcome.message  # not a declared subset
+            if outcome.status in ("subset", UNSUPPORTED) and found and not row["unsupported"]:
+                row["unsupported"] = outcome.message.removeprefix(f"{UNSUPPORTED}: ")
+        return {op: rows[op] for op in TABLE if op in rows}
 
     def as_dict(self) -> dict:
         failures = [asdict(o) for o in self.outcomes if o.status in ("crashed", "fail")]
         counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUS_ORDER}
         return {"implementation": self.config.stash.get(IMPL_SPEC, None),
                 "profile": self.config.stash.get(PROFILE, None),
-                "max_examples": self.max_examples(), "ops": self.cells(), "counts": counts,
+                "max_examples": self.max_examples(), "ops": self.cells(),
+                "declared": self.declared(), "counts": counts,
                 "failures": failures}
 
     def max_examples(self) -> int:
@@ -180,8 +218,15 @@ class Conformance:
         write = terminalreporter.write_line
         terminalreporter.section("nnconform conformance")
         write(self.settings_line())
-        for line in format_table(self.cells()):
+        declared = self.declared()
+        for line in format_table(self.cells(), declared):
             write(line)
+        unsupported = {op: row["unsupported"] for op, row in declared.items()
+                       if row["unsupported"]}
+        if unsupported:
+            terminalreporter.section("configurations found unsupported (NotImplementedError)")
+            for op, what in unsupported.items():
+                write(f"{op}: {what}")
         failures = [o for o in self.outcomes if o.status in ("crashed", "fail")]
         if failures:
             terminalreporter.section("smallest counterexamples")
@@ -199,13 +244,37 @@ class Conformance:
                 json.dump(self.as_dict(), file, indent=2)
 
 
-def format_table(cells: dict[str, dict[str, str]]) -> list[str]:
+def cell(statuses: set, restricted: bool) -> str:
+    """One cell from the statuses of its tests: a failure first; then, if any test ran,
+    pass, or "subset" where part of the domain was declared away or found unsupported,
+    or "partial" where part of the op is not implemented; else why none ran."""
+    for status in ("crashed", "fail", "xfail", "skipped"):
+        if status in statuses:
+            return status
+    if statuses & {"pass", "subset"}:
+        if restricted or statuses & {"subset", UNSUPPORTED}:
+            return "subset"
+        return "partial" if "not implemented" in statuses else "pass"
+    return next((s for s in ("not implemented", UNSUPPORTED) if s in statuses), "n/a")
+
+
+def format_table(cells: dict[str, dict[str, str]], declared: dict | None = None) -> list[str]:
+    """The table: a column per kind of check, then the convention each op was checked
+    against and the part of its domain checked ("all" for the whole of it)."""
     from nnconform.properties.optable import CHECK_KINDS
 
+    declared = declared or {}
     width = max([len("op"), *map(len, cells)])
-    header = "op".ljust(width) + "".join(f"  {kind}" for kind in CHECK_KINDS)
+    conventions = {op: declared.get(op, {}).get("convention", "torch") for op in cells}
+    convention_width = max([len("convention"), *map(len, conventions.values())])
+    widths = {kind: max([len(kind), *(len(SHOWN[row[kind]]) for row in cells.values())])
+              for kind in CHECK_KINDS}
+    header = ("op".ljust(width) + "".join(f"  {kind:<{widths[kind]}}" for kind in CHECK_KINDS)
+              + f"  {'convention':<{convention_width}}  checked on")
     lines = [header, "-" * len(header)]
     for op, row in cells.items():
-        lines.append(op.ljust(width) + "".join(f"  {SHOWN[row[k]]:<{len(k)}}"
-                                               for k in CHECK_KINDS))
+        checked_on = declared.get(op, {}).get("checked_on") or "all"
+        lines.append(op.ljust(width) + "".join(f"  {SHOWN[row[k]]:<{widths[k]}}"
+                                               for k in CHECK_KINDS)
+                     + f"  {conventions[op]:<{convention_width}}  {checked_on}")
     return lines

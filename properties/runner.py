@@ -15,6 +15,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
@@ -66,7 +67,8 @@ class SuiteSettings:
             options["derandomize"] = False
         self.base = settings(
             parent=settings.get_profile("default"), database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                   HealthCheck.filter_too_much],
             **options)
         self.profile = profile
         self.seed = seed_value
@@ -101,3 +103,99 @@ def run(check, strategy, hypothesis_settings: settings, seed_value: int | None =
     if seed_value is not None:
         test = seed(seed_value)(test)
     test()
+
+
+def _configuration(case) -> str:
+    """A rejected case in a line: its hyperparameters and the arrays' shapes."""
+    shapes = ", ".join("None" if a is None else "x".join(map(str, a.shape)) or "scalar"
+                       for a in case.arrays)
+    return f"{case.hyper or 'no hyperparameters'} on shapes ({shapes})"
+
+
+def conformance(impl, op, check, strategy, hypothesis_settings: settings,
+                seed_value: int | None, record, *, variant: str | None = None,
+                dtype: str | None = None, backward: bool = True) -> None:
+    """Run `check(impl, case)` over `strategy`, as the implementation declared it:
+
+    - a test outside its declared domain (a variant or dtype) is skipped as unsupported;
+      cases are drawn inside the rest of the domain (properties/declared.py);
+    - a case it rejects with NotImplementedError is set aside, not failed: the test
+      passes on a subset (the first such configuration is recorded), or, if every case
+      was rejected, is skipped as unsupported with that configuration;
+    - a failure that a convention of the op explains exactly (the whole property holds
+      under it) says so, with how to declare it.
+
+    `record(name, value)` keeps what the report shows: the domain, the convention and
+    the unsupported configuration."""
+    from hypothesis import reject
+    from hypothesis.errors import Unsatisfiable
+
+    from nnconform.properties.harness import UNSUPPORTED
+
+    impl.require(op, backward=backward)
+    domain = impl.domain(op)
+    record(("nnconform_domain", domain.describe()))
+    record(("nnconform_convention", ", ".join(impl.convention_names(op))))
+    refused = domain.refuses(variant, dtype)
+    if refused:
+        pytest.skip(f"{UNSUPPORTED}: {refused} (the declared domain: {domain.describe()})")
+    strategy = domain.restrict(op, strategy)
+    rejected: list[str] = []
+    failing: list = []  # the last case that failed: after shrinking, the smallest
+
+    def attempt(subject, case):
+        try:
+            check(subject, case)
+        except NotImplementedError as error:
+            if not rejected:
+                rejected.append(f"{_configuration(case)}: NotImplementedError: {error}")
+            reject()
+        except Exception:
+            if subject is impl:
+                failing[:] = [case]
+            raise
+
+    try:
+        run(lambda case: attempt(impl, case), strategy, hypothesis_settings, seed_value)
+    except Unsatisfiable:
+        pytest.skip(f"{UNSUPPORTED}: " + (rejected[0] if rejected else
+                                          f"no case lies in the declared domain "
+                                          f"({domain.describe()})"))
+    except Exception as error:
+        hint = matching_convention(impl, op, lambda subject: (
+            lambda case: attempt(subject, case)), strategy, hypothesis_settings, seed_value,
+            failing[0] if failing else None)
+        if hint:
+            error.add_note(hint)
+        raise
+    if rejected:
+        record(("nnconform_unsupported", rejected[0]))
+
+
+CONVENTION_HINT = "This failure matches"
+
+
+def matching_convention(impl, op, attempt_with, strategy, hypothesis_settings,
+                        seed_value, failing=None) -> str:
+    """The note for a failure that one of the op's undeclared conventions explains: the
+    whole property holds when the implementation is taken to follow it (tried first on
+    the failing case alone, which rules most out at the cost of one call). '' if none."""
+    declared = impl.convention_names(op)
+    quiet = settings(hypothesis_settings, database=None)
+    for name, convention in op.conventions.items():
+        if name in declared:
+            continue
+        follower = attempt_with(impl.following(op, (*declared, name)))
+        try:
+            if failing is not None:
+                follower(failing)
+            run(follower, strategy, quiet, seed_value)
+        except Exception:  # the property fails under this one too
+            continue
+        if convention.trap:
+            return (f"{CONVENTION_HINT} {name!r}, a misreading of {op.name}: "
+                    f"{convention.doc} (docs/conventions.md)")
+        return (f"{CONVENTION_HINT} the convention {name!r} of {op.name} "
+                f"({convention.doc}); if your implementation follows it, declare "
+                f"CONVENTIONS = {{{op.name!r}: {name!r}}} (docs/conventions.md)")
+    return ""

@@ -13,10 +13,10 @@ def _robustness(kind):
 
     @pytest.mark.parametrize(("op", "variant", "dtype"), params.robustness(kind))
     def test(impl, run_property, op, variant, dtype):  # noqa: F811
-        impl.require(op)
-        strategy = op.edges(dtype) if kind == "extremes" else op.cases(dtype,
-                                                                       op.variants[variant])
-        run_property(lambda case: check(impl, op, case), strategy)
+        edges = kind == "extremes"
+        strategy = op.edges(dtype) if edges else op.cases(dtype, op.variants[variant])
+        run_property(op, lambda subject, case: check(subject, op, case), strategy,
+                     variant=None if edges else variant, dtype=dtype, backward=False)
 
     test.__doc__ = check.__doc__
     return test

@@ -1,5 +1,5 @@
 """Bad arguments to the convolution, pooling, normalisation, dropout, embedding and
-recurrent ops fail at the call, with the error type
+recurrent ops (the per-step affine map and masked loss too) fail at the call, with the error type
 and the name of the argument the contract promises."""
 
 import numpy as np
@@ -15,6 +15,13 @@ B = np.zeros(2, np.float32)
 F2 = np.ones(2, np.float32)  # one per channel of X
 SEQ = np.zeros((3, 2, 4), np.float32)  # (T, N, I)
 H0 = np.zeros((2, 5), np.float32)
+F4 = np.ones(4, np.float32)  # one per value of X's last axis
+W_OUT, B_OUT = np.zeros((3, 4), np.float32), np.zeros(3, np.float32)  # SEQ's D = 4 to M = 3
+WORDS, MASK = np.zeros((3, 2), np.int64), np.ones((3, 2), bool)  # (T, N) of SEQ
+
+
+def _tsl(x=SEQ, target=WORDS, mask=MASK, **hyper):
+    return impl.temporal_softmax_loss_forward(x, target, mask, **hyper)
 
 
 def _bn(x=X, **hyper):
@@ -87,6 +94,28 @@ BAD = {
     "batch norm eps 0": (lambda: _bn(eps=0), ValueError, "eps"),
     "batch norm training as text": (lambda: _bn(training="eval"), TypeError, "training"),
     "batch norm of a vector": (lambda: _bn(X[0, 0, 0]), ValueError, "x"),
+    "layer_norm gamma that is not x's trailing shape": (
+        lambda: impl.layer_norm_forward(X, F2, F2), ValueError, "x"),
+    "layer_norm beta of another shape than gamma": (
+        lambda: impl.layer_norm_forward(X, F4, F2), ValueError, "beta"),
+    "layer_norm 0-d gamma": (lambda: impl.layer_norm_forward(X, F4[:1].reshape(()), F4),
+                             ValueError, "gamma"),
+    "layer_norm gamma of another dtype": (
+        lambda: impl.layer_norm_forward(X, F4.astype(np.float64), F4), TypeError, "gamma"),
+    "layer_norm eps 0": (lambda: impl.layer_norm_forward(X, F4, F4, eps=0), ValueError, "eps"),
+    "group_norm groups that do not divide the channels": (
+        lambda: impl.group_norm_forward(X, F2, F2, groups=3), ValueError, "groups"),
+    "group_norm groups 0": (lambda: impl.group_norm_forward(X, F2, F2, groups=0), ValueError,
+                            "groups"),
+    "group_norm groups as a float": (
+        lambda: impl.group_norm_forward(X, F2, F2, groups=2.0), TypeError, "groups"),
+    "group_norm gamma for other channels": (
+        lambda: impl.group_norm_forward(X, F4, F2), ValueError, "gamma"),
+    "group_norm beta of another dtype": (
+        lambda: impl.group_norm_forward(X, F2, F2.astype(np.float64)), TypeError, "beta"),
+    "group_norm of a vector": (lambda: impl.group_norm_forward(F2, F2, F2), ValueError, "x"),
+    "group_norm negative eps": (lambda: impl.group_norm_forward(X, F2, F2, eps=-1e-5),
+                                ValueError, "eps"),
     "keep_prob 0": (lambda: impl.dropout_forward(X, keep_prob=0), ValueError, "keep_prob"),
     "keep_prob over 1": (lambda: impl.dropout_forward(X, keep_prob=1.2), ValueError,
                          "keep_prob"),
@@ -111,6 +140,31 @@ BAD = {
     "rnn float64 weights for float32 x": (lambda: _rnn(w_ih=np.zeros((5, 4))), TypeError,
                                           "w_ih"),
     "lstm w_hh without four gate blocks": (lambda: _lstm(w_hh_rows=5), ValueError, "w_hh"),
+    "temporal_affine x without a time axis": (
+        lambda: impl.temporal_affine_forward(SEQ[0], W_OUT, B_OUT), ValueError, "x"),
+    "temporal_affine w for other inputs": (
+        lambda: impl.temporal_affine_forward(SEQ, W_OUT[:, :3], B_OUT), ValueError, "x"),
+    "temporal_affine w of one axis": (
+        lambda: impl.temporal_affine_forward(SEQ, B_OUT, B_OUT), ValueError, "w"),
+    "temporal_affine b per input": (
+        lambda: impl.temporal_affine_forward(SEQ, W_OUT, F4), ValueError, "b"),
+    "temporal_affine b of another dtype": (
+        lambda: impl.temporal_affine_forward(SEQ, W_OUT, B_OUT.astype(np.float64)), TypeError,
+        "b"),
+    "temporal_softmax_loss scores without a time axis": (
+        lambda: _tsl(x=SEQ[0]), ValueError, "x"),
+    "temporal_softmax_loss targets of another shape": (
+        lambda: _tsl(target=WORDS.T), ValueError, "target"),
+    "temporal_softmax_loss word past the vocabulary": (
+        lambda: _tsl(target=WORDS + 4), ValueError, "target"),
+    "temporal_softmax_loss float targets": (
+        lambda: _tsl(target=WORDS.astype(np.float32)), TypeError, "target"),
+    "temporal_softmax_loss mask of floats": (
+        lambda: _tsl(mask=MASK.astype(np.float32)), TypeError, "mask"),
+    "temporal_softmax_loss mask of another shape": (
+        lambda: _tsl(mask=MASK[:1]), ValueError, "mask"),
+    "temporal_softmax_loss reduction by name unknown": (
+        lambda: _tsl(reduction="none"), ValueError, "reduction"),
     "normalize given a mean without a std": (
         lambda: impl.normalize_forward(X, mean=X[0]), ValueError, "mean, std"),
     "normalize std of another shape": (

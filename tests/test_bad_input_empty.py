@@ -38,6 +38,11 @@ EMPTY = {
     "mse sum": ("mse", (ROWS, ROWS), {"reduction": "sum"}, TORCH),
     "binary_cross_entropy": ("binary_cross_entropy", (ROWS, ROWS), {}, TORCH),
     "cross_entropy (indices)": ("cross_entropy", (ROWS, NO_INDICES), {}, TORCH),
+    # torch's multi_margin_loss returns uninitialised memory for no rows (torch 2.13 CPU):
+    # ours is a mean of no terms, NaN, and a sum of none, 0, as mse's
+    "multiclass_hinge mean": ("multiclass_hinge", (ROWS, NO_INDICES), {}, np.array(np.nan)),
+    "multiclass_hinge sum": ("multiclass_hinge", (ROWS, NO_INDICES), {"reduction": "sum"},
+                             np.array(0.0)),
     "linear": ("linear", (ROWS, RNG.random((4, 3)), RNG.random(4)), {}, TORCH),
     "conv2d": ("conv2d", (IMAGES, RNG.random((3, 2, 3, 3)), RNG.random(3)),
                {"stride": 2, "padding": 1}, TORCH),
@@ -48,6 +53,12 @@ EMPTY = {
     "batch_norm train": ("batch_norm", (ROWS[:, :2], *PER_CHANNEL), {"training": True},
                          (ValueError, "x")),
     "batch_norm eval": ("batch_norm", (IMAGES, *PER_CHANNEL), {"training": False}, TORCH),
+    "layer_norm": ("layer_norm", (ROWS, RNG.random(3), RNG.random(3)), {}, TORCH),
+    "group_norm": ("group_norm", (IMAGES, *PER_CHANNEL[:2]), {"groups": 2}, TORCH),
+    "temporal_affine": ("temporal_affine", (np.zeros((2, 0, 3)), RNG.random((4, 3)),
+                                            RNG.random(4)), {}, TORCH),
+    "temporal_softmax_loss": ("temporal_softmax_loss", (
+        np.zeros((2, 0, 3)), np.zeros((2, 0), np.int64), np.zeros((2, 0), bool)), {}, TORCH),
     "dropout": ("dropout", (ROWS, np.zeros((0, 3), bool)), {"keep_prob": 0.5}, TORCH),
     "dropout eval": ("dropout", (ROWS, None), {"training": False}, TORCH),
     "embedding": ("embedding", (NO_INDICES, RNG.random((4, 3))), {}, TORCH),

@@ -106,6 +106,19 @@ BAD = {
     "cross_entropy reduction by name unknown": (
         lambda: impl.cross_entropy_forward(ROWS, CLASSES, reduction="batchmean"), ValueError,
         "reduction"),
+    "hinge scores of one axis": (
+        lambda: impl.multiclass_hinge_forward(VECTOR, CLASSES[:1]), ValueError, "scores"),
+    "hinge an index per column": (
+        lambda: impl.multiclass_hinge_forward(ROWS, np.arange(3)), ValueError, "target"),
+    "hinge class past the last": (
+        lambda: impl.multiclass_hinge_forward(ROWS, np.array([0, 3])), ValueError, "target"),
+    "hinge probability rows as the target": (
+        lambda: impl.multiclass_hinge_forward(ROWS, ROWS), TypeError, "target"),
+    "hinge margin as text": (
+        lambda: impl.multiclass_hinge_forward(ROWS, CLASSES, margin="1"), TypeError, "margin"),
+    "hinge with the reduction only mse has": (
+        lambda: impl.multiclass_hinge_forward(ROWS, CLASSES, reduction="half"), ValueError,
+        "reduction"),
     "l2 penalty negative lam": (lambda: impl.l2_penalty_forward(ROWS, lam=-0.1), ValueError,
                                 "lam"),
     "l2 penalty m 0": (lambda: impl.l2_penalty_forward(ROWS, m=0), ValueError, "m"),
@@ -253,8 +266,8 @@ BAD = {
 }
 
 # --- optimizers: what every one of them must reject, then each one's own settings
-OPTIMIZERS = ("sgd", "momentum_velocity", "momentum_step", "momentum_average", "nesterov",
-              "adagrad", "adadelta", "rmsprop", "adam", "adamw")
+OPTIMIZERS = ("sgd", "sgd_momentum", "momentum_velocity", "momentum_step", "momentum_average",
+              "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw")
 
 
 def _step(name, param=VECTOR, grad=VECTOR, state=None, **hyper):
@@ -290,6 +303,9 @@ BAD |= {
                                   "weight_decay"),
     "sgd init negative weight_decay": (lambda: _init("sgd", weight_decay=-0.1), ValueError,
                                        "weight_decay"),
+    "sgd_momentum beta 1": (lambda: _step("sgd_momentum", beta=1.0), ValueError, "beta"),
+    "sgd_momentum init negative beta": (lambda: _init("sgd_momentum", beta=-0.1), ValueError,
+                                        "beta"),
     "momentum_velocity beta 1": (lambda: _step("momentum_velocity", beta=1.0), ValueError,
                                  "beta"),
     "momentum_step negative beta": (lambda: _step("momentum_step", beta=-0.5), ValueError,

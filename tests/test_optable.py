@@ -8,7 +8,7 @@ from conftest import ROOT
 
 from nnconform.oracles import closed_form
 from nnconform.oracles import torch as torch_oracle
-from nnconform.properties.optable import TABLE, check_oracles, contract_table
+from nnconform.properties.optable import TABLE, check_oracles, contract_table, conventions_table
 
 
 def test_contract_page_table_is_generated_from_the_op_table():
@@ -18,6 +18,15 @@ def test_contract_page_table_is_generated_from_the_op_table():
     assert block, "docs/contract.md lacks the contract-table markers"
     assert block.group(1).strip() == contract_table().strip(), (
         "docs/contract.md's contract table is stale: run `nnconform contract --write`")
+
+
+def test_conventions_page_table_is_generated_from_the_op_table():
+    page = (ROOT / "docs/conventions.md").read_text()
+    block = re.search(r"<!-- conventions-table:start.*?-->\n(.*?)\n<!-- conventions-table:end -->",
+                      page, re.S)
+    assert block, "docs/conventions.md lacks the conventions-table markers"
+    assert block.group(1).strip() == conventions_table().strip(), (
+        "docs/conventions.md's table is stale: run `nnconform contract --write`")
 
 
 def test_contract_page_shows_the_adapter_that_the_tests_run():

@@ -76,6 +76,13 @@ def _recurrent(module_type):
     return run
 
 
+def _temporal_softmax_loss(x, target, mask, reduction="mean"):
+    t, n, v = x.shape
+    losses = F.cross_entropy(x.reshape(t * n, v), target.reshape(t * n), reduction="none")
+    total = torch.where(mask.reshape(t * n), losses, 0.0).sum()
+    return total / n if reduction == "mean" else total
+
+
 FUNCTIONS = {
     "step": _step,
     "sign": torch.sign,
@@ -94,6 +101,10 @@ FUNCTIONS = {
     "binary_cross_entropy_with_logits": lambda z, t, reduction="mean": (
         F.binary_cross_entropy_with_logits(z, t, reduction=reduction)),
     "cross_entropy": lambda z, t, reduction="mean": F.cross_entropy(z, t, reduction=reduction),
+    # multi_margin_loss divides each example's sum by the class count C: multiply it back
+    "multiclass_hinge": lambda s, t, margin=1.0, reduction="mean": F.multi_margin_loss(
+        s, t, margin=margin, reduction=reduction) * s.shape[1],
+    "temporal_softmax_loss": _temporal_softmax_loss,
     "l2_penalty": _penalty(2),
     "l1_penalty": _penalty(1),
     "linear": F.linear,
@@ -107,16 +118,22 @@ FUNCTIONS = {
     "flatten": lambda x, start_dim=1: torch.flatten(x, start_dim),
     "residual_block": _residual_block,
     "batch_norm": _batch_norm,
+    "layer_norm": lambda x, gamma, beta, eps=1e-5: F.layer_norm(x, gamma.shape, gamma, beta,
+                                                                eps),
+    "group_norm": lambda x, gamma, beta, groups=1, eps=1e-5: F.group_norm(x, groups, gamma,
+                                                                          beta, eps),
     "dropout": _dropout,
     "embedding": F.embedding,
     "rnn": _recurrent(torch.nn.RNN),
     "lstm": _recurrent(torch.nn.LSTM),
+    "temporal_affine": F.linear,
 }
 # Forward-only ops: plain torch expressions, the torch oracle's own.
 FORWARD_ONLY = {name: torch_oracle.function(name) for name in ("embedding_nearest", "normalize")}
 # Differentiable inputs by position; the rest (targets, indices, statistics) are data.
 DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2), "conv2d": (0, 1, 2),
                   "residual_block": (0, 1, 2, 3, 4), "batch_norm": (0, 1, 2),
+                  "layer_norm": (0, 1, 2), "group_norm": (0, 1, 2), "temporal_affine": (0, 1, 2),
                   "embedding": (1,), "rnn": tuple(range(6)), "lstm": tuple(range(7))}
 # Outputs that take an upstream gradient, when not all of them do.
 UPSTREAM = {"batch_norm": 1}
@@ -173,6 +190,8 @@ _TORCH_OPTIMIZERS = {
     # name: (constructor, {our state key: torch's}, counted, our defaults, to torch kwargs)
     "sgd": (torch.optim.SGD, {}, False, {"lr": 0.01, "weight_decay": 0.0}, dict),
     # torch refuses nesterov=True at momentum 0, where it is plain SGD (buf goes unused)
+    "sgd_momentum": (torch.optim.SGD, {"buf": "momentum_buffer"}, False,
+                     {"lr": 0.01, "beta": 0.9}, lambda lr, beta: {"lr": lr, "momentum": beta}),
     "nesterov": (torch.optim.SGD, {"buf": "momentum_buffer"}, False, {"lr": 0.01, "beta": 0.9},
                  lambda lr, beta: {"lr": lr, "momentum": beta, "nesterov": beta > 0}),
     "adagrad": (torch.optim.Adagrad, {"r": "sum"}, False, {"lr": 0.01, "eps": 1e-10}, dict),

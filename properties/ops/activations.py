@@ -5,9 +5,18 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from nnconform.oracles import closed_form
-from nnconform.properties.cases import Case, away_from, elementwise, normal, seeds, shapes, untied
-from nnconform.properties.optable import Op, invariant
+from nnconform.oracles import closed_form, conventions
+from nnconform.properties.cases import (
+    Case,
+    at_kinks,
+    away_from,
+    elementwise,
+    normal,
+    seeds,
+    shapes,
+    untied,
+)
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import Tolerance, assert_close
 
 # --- strategies ------------------------------------------------------------------------
@@ -93,14 +102,6 @@ def step_outputs_zero_or_one_and_monotone(impl, case):
     assert np.all(np.diff(y.ravel()[order]) >= 0), "step is not monotone"
 
 
-@invariant(cases=smooth)
-def step_and_sign_at_zero(impl, case):
-    """Convention at the kink: step(0) = 0 and sign(0) = 0; their derivatives are 0."""
-    zero = np.zeros((3,), case.arrays[0].dtype)
-    assert np.array_equal(impl("step", zero), zero), "step(0) must be 0 (u > 0 fires) [000]"
-    assert np.array_equal(derivative(impl, "step", zero), zero), "step'(0) must be 0"
-
-
 @invariant(cases=off_zero)
 def sign_is_odd(impl, case):
     """sign(-x) = -sign(x), values in {-1, 1} off zero, and sign(0) = 0."""
@@ -177,23 +178,15 @@ def relu_idempotent_and_splits_x(impl, case):
     assert_close(y - impl("relu", -x), x, what="relu(x) - relu(-x) vs x", dtype=x.dtype)
 
 
-@invariant(cases=smooth)
-def relu_gradient_at_zero_is_zero(impl, case):
-    """Convention at the kink, as in PyTorch: relu'(0) = 0."""
-    zero = np.zeros(4, case.arrays[0].dtype)
-    assert np.array_equal(derivative(impl, "relu", zero), zero), "relu'(0) must be 0"
-
-
 @invariant(cases=off_zero, uses=("relu", "identity"))
 def leaky_relu_between_relu_and_identity(impl, case):
-    """negative_slope 0 gives relu, 1 gives the identity [004]; at 0 the slope is a."""
+    """negative_slope 0 gives relu, 1 gives the identity [004] (its derivative at 0 is
+    the kinks check's)."""
     (x,) = case.arrays
     assert_close(impl("leaky_relu", x, negative_slope=0.0), impl("relu", x),
                  what="leaky_relu(a=0) vs relu", dtype=x.dtype)
     assert_close(impl("leaky_relu", x, negative_slope=1.0), impl("identity", x),
                  what="leaky_relu(a=1) vs identity", dtype=x.dtype)
-    slope = derivative(impl, "leaky_relu", np.zeros(1, x.dtype), negative_slope=0.3)
-    assert_close(slope, [0.3], what="leaky_relu'(0) with a = 0.3", dtype=x.dtype)
 
 
 @invariant(cases=lambda dtype: prelu_cases(dtype, {"slopes": "per_channel"}))
@@ -293,13 +286,50 @@ def maxout_of_x_and_zero_is_relu(impl, case):
                  what="maxout(x, 0) vs relu(x)", dtype=x.dtype)
 
 
-@invariant(cases=smooth)
-def maxout_tie_goes_to_first_piece(impl, case):
-    """Convention on ties, as torch's max: the whole gradient goes to the first maximum."""
-    x = np.array([[1.0, 1.0, 0.0, 2.0, 2.0, 2.0]], case.arrays[0].dtype)
-    dy = np.array([[3.0, 5.0]], x.dtype)
-    (dx,) = impl.grads("maxout", (x,), {"pieces": 3}, dy, 1)
-    assert np.array_equal(dx, np.array([[3.0, 0, 0, 5.0, 0, 0]], x.dtype)), f"got {dx}"
+# --- kinks and ties, and the conventions there ----------------------------------------
+
+
+@st.composite
+def leaky_kinks(draw, dtype):
+    case = draw(at_kinks(dtype))
+    return Case(case.arrays, {"negative_slope": draw(st.floats(0.0, 1.0), label="slope")},
+                case.seed)
+
+
+@st.composite
+def prelu_kinks(draw, dtype):
+    case = draw(prelu_cases(dtype, {"slopes": draw(st.sampled_from(("shared", "per_channel")),
+                                                   label="slopes")}))
+    x, a = case.arrays
+    x = np.where(case.rng(5).random(x.shape) < 1 / 3, 0, x).astype(x.dtype)
+    return case.with_arrays(x, a)
+
+
+@st.composite
+def maxout_ties(draw, dtype):
+    """Groups of 2 to 4 pieces in which two pieces or more tie at the group's maximum
+    (whole numbers, so others may tie too), at positions drawn per group."""
+    lead = draw(shapes(min_dims=0, max_dims=2), label="leading shape")
+    units = draw(st.integers(1, 3), label="units")
+    pieces = draw(st.integers(2, 4), label="pieces")
+    seed = draw(seeds, label="seed")
+    rng = np.random.default_rng(seed)
+    groups = np.round(normal(rng, (*lead, units, pieces), np.float64, 2.0))
+    groups[..., :2] = groups.max(axis=-1, keepdims=True)
+    groups = rng.permuted(groups, axis=-1)
+    return Case((groups.reshape(*lead, units * pieces).astype(dtype),), {"pieces": pieces},
+                seed)
+
+
+ONE_AT_ZERO = ("the derivative at x = 0 is the positive side's, as a mask `x >= 0` gives; "
+               "torch's is the negative side's (a mask `x > 0`)")
+GRAD_ONE_AT_ZERO = {
+    "relu": Convention(ONE_AT_ZERO, vjp=conventions.relu_vjp_one_at_zero),
+    "leaky_relu": Convention(ONE_AT_ZERO, vjp=conventions.leaky_relu_vjp_one_at_zero),
+    "prelu": Convention(ONE_AT_ZERO, vjp=conventions.prelu_vjp_one_at_zero),
+}
+TIES_ALL = ("every tied maximum takes the whole upstream gradient (a mask `x == max`); "
+            "torch gives it to the first maximum alone")
 
 
 # --- the table entries -----------------------------------------------------------------
@@ -308,9 +338,13 @@ ELEMENTWISE = dict(family="activations", inputs=("x",), grads=("x",))
 
 OPS = [
     Op("step", formula="1 if u > 0 else 0 [000]", cases=off_zero, oracles=("numeric", "closed"),
-       invariants=(step_outputs_zero_or_one_and_monotone, step_and_sign_at_zero), **ELEMENTWISE),
+       invariants=(step_outputs_zero_or_one_and_monotone,), kinks=at_kinks,
+       conventions={"fires_at_zero": Convention(
+           "step(0) = 1, the Heaviside step with H(0) = 1 (`x >= 0`); the notes' unit "
+           "fires only for u > 0 [000]", forward=conventions.step_fires_at_zero,
+           vjp=conventions.step_vjp)}, **ELEMENTWISE),
     Op("sign", formula="sign(u) [002]", cases=off_zero, oracles=("numeric", "closed"),
-       invariants=(sign_is_odd,), **ELEMENTWISE),
+       invariants=(sign_is_odd,), kinks=at_kinks, **ELEMENTWISE),
     Op("sigmoid", formula="1/(1+e^-u); f' = f(1-f) [000][002][004]", cases=smooth,
        invariants=(sigmoid_range_and_symmetry, sigmoid_derivative_peaks_at_zero,
                    sigmoid_saturates), edges=extreme, **ELEMENTWISE),
@@ -318,15 +352,18 @@ OPS = [
        invariants=(tanh_is_odd, tanh_is_shifted_scaled_sigmoid, tanh_derivative_peaks_at_zero),
        edges=extreme, **ELEMENTWISE),
     Op("relu", formula="max(u, 0) [000][002][003]", cases=off_zero,
-       invariants=(relu_idempotent_and_splits_x, relu_gradient_at_zero_is_zero), **ELEMENTWISE),
+       invariants=(relu_idempotent_and_splits_x,), kinks=at_kinks,
+       conventions={"grad_one_at_zero": GRAD_ONE_AT_ZERO["relu"]}, **ELEMENTWISE),
     Op("leaky_relu", formula="x if x > 0 else a·x [004]", cases=leaky_cases,
        hyper={"negative_slope": 0.01}, invariants=(leaky_relu_between_relu_and_identity,),
+       kinks=leaky_kinks, conventions={"grad_one_at_zero": GRAD_ONE_AT_ZERO["leaky_relu"]},
        **ELEMENTWISE),
     Op("prelu", family="activations", formula="x if x > 0 else a·x, a learned [004]",
        inputs=("x", "a"), grads=("x", "a"), cases=prelu_cases, oracles=("torch", "numeric"),
        variants={"shared": {"slopes": "shared"}, "per_channel": {"slopes": "per_channel"}},
        reduction=lambda case: case.arrays[0].size,
-       invariants=(prelu_slope_gradient_sums_negative_side,)),
+       invariants=(prelu_slope_gradient_sums_negative_side,), kinks=prelu_kinks,
+       conventions={"grad_one_at_zero": GRAD_ONE_AT_ZERO["prelu"]}),
     Op("identity", formula="y = x, the regression output [000][001][003]", cases=smooth,
        oracles=("numeric", "closed"), invariants=(identity_passes_through,), **ELEMENTWISE),
     Op("softmax", formula="exp(u_k)/Σ_q exp(u_q) [000][004]", cases=rows,
@@ -341,6 +378,7 @@ OPS = [
        **ELEMENTWISE),
     Op("maxout", formula="max over k linear pieces [002]", cases=maxout_cases,
        hyper={"pieces": 2}, oracles=("torch", "numeric"),
-       invariants=(maxout_of_x_and_zero_is_relu, maxout_tie_goes_to_first_piece),
+       invariants=(maxout_of_x_and_zero_is_relu,), kinks=maxout_ties,
+       conventions={"ties_all": Convention(TIES_ALL, vjp=conventions.maxout_vjp_ties_all)},
        **ELEMENTWISE),
 ]

@@ -8,7 +8,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from nnconform.properties.cases import Case, seeds, shapes
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 
 NORMALIZE_VARIANTS = {"fit": {"apply": False}, "apply": {"apply": True}}
@@ -249,6 +249,10 @@ OPS = [
        inputs=("predicted", "target"), cases=label_cases,
        outputs=("precision", "recall", "f1"), no_backward="a metric of binary labels",
        oracles=("closed",),
+       conventions={"sklearn_order": Convention(
+           "the arguments are (predicted, target); scikit-learn's precision_recall_fscore_"
+           "support takes (y_true, y_pred), the reverse: swap them",
+           call=lambda arrays, hyper: (arrays[::-1], hyper), trap=True)},
        invariants=(precision_recall_f1_f1_is_the_harmonic_mean,
                    precision_recall_f1_swapping_labels_swaps_precision_and_recall,
                    precision_recall_f1_perfect_and_empty_predictions)),

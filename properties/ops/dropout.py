@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from nnconform.properties.cases import Case, normal, seeds, shapes
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 
 DROPOUT_VARIANTS = {"train": {"training": True}, "eval": {"training": False}}
@@ -107,6 +107,11 @@ OPS = [
        inputs=("x", "mask?"), grads=("x",), cases=dropout_cases,
        hyper={"keep_prob": 0.5, "training": True, "rng": None},
        variants=DROPOUT_VARIANTS,
+       conventions={"p_is_drop": Convention(
+           "the probability argument is the drop probability (torch's p, Keras's rate, "
+           "dropout_ratio) where the contract's keep_prob is the keep probability",
+           call=lambda arrays, hyper: (arrays, {**hyper, "keep_prob": 1 - hyper["keep_prob"]}
+                                       if "keep_prob" in hyper else hyper))},
        invariants=(dropout_keep_prob_1_is_identity, dropout_eval_is_identity,
                    dropout_backward_applies_the_same_mask, dropout_mean_approaches_the_input)),
 ]

@@ -14,8 +14,9 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
+from nnconform.oracles import conventions
 from nnconform.properties.cases import Case, normal, seeds
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 
 SCALES = st.sampled_from((0.01, 0.1, 1.0)) | st.floats(1e-3, 2.0)
@@ -255,14 +256,15 @@ def xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each(impl, cas
 _SHAPE = "W (n_out, n_in, ...) = z·std, b = 0; fan_in = n_in·kernel cells"
 
 def _initialiser(name, formula, variance, variance_name, *invariants, cases=init_cases,
-                 **settings):
+                 conventions=None, **settings):
     """An initialiser's entry: (weight, bias) from an explicit draw z or from rng, and the
     sample-variance invariant for `variance(fan_in, fan_out, hyper)`."""
     return Op(name, family="init", formula=f"{formula}; {_SHAPE}", inputs=("z?",),
               cases=cases, hyper={"shape": None, "dtype": None, "rng": None, **settings},
               outputs=("weight", "bias"), no_backward="z is a random draw, not a parameter",
               oracles=("torch", "closed"),
-              invariants=(_variance_invariant(name, variance, variance_name), *invariants))
+              invariants=(_variance_invariant(name, variance, variance_name), *invariants),
+              conventions=conventions or {})
 
 
 OPS = [
@@ -272,7 +274,11 @@ OPS = [
                  cases=functools.partial(init_cases, scaled=True), scale=0.01),
     _initialiser("xavier_normal", "std = √(1/fan_in), the notes' Xavier for tanh [003]",
                  lambda fan_in, fan_out, hyper: 1 / fan_in, "1_over_n_in",
-                 xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each),
+                 xavier_normal_sigmoid_layers_shrink_the_gradient_by_a_quarter_each,
+                 conventions={"glorot": Convention(
+                     "torch's xavier_normal_ and most code mean Glorot's "
+                     "√(2/(fan_in + fan_out)), which is glorot_normal here: name it so",
+                     forward=conventions.xavier_as_glorot, trap=True)}),
     _initialiser("glorot_normal", "std = √(2/(fan_in + fan_out)) (torch's xavier_normal_)",
                  lambda fan_in, fan_out, hyper: 2 / (fan_in + fan_out),
                  "2_over_n_in_plus_n_out"),

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from nnconform.oracles import closed_form
 from nnconform.properties.cases import Case, normal, seeds, shapes
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 
 # --- strategies ------------------------------------------------------------------------
@@ -58,5 +58,10 @@ OPS = [
     Op("linear", family="layers", formula="y = x Wᵀ + b, W out × in [002][003]",
        inputs=("x", "w", "b?"), grads=("x", "w", "b"), cases=linear_cases,
        variants={"bias": {"bias": True}, "no_bias": {"bias": False}},
-       reduction=linear_reduction, invariants=(linear_stack_is_one_linear,)),
+       reduction=linear_reduction, invariants=(linear_stack_is_one_linear,),
+       conventions={"weight_in_out": Convention(
+           "W stored (in, out) and y = x W + b, as CS231n and Keras keep it; torch's is "
+           "(out, in)", call=lambda arrays, hyper: ((arrays[0], arrays[1].T, arrays[2]), hyper),
+           grads=lambda grads: (grads[0], None if grads[1] is None else grads[1].T,
+                                grads[2]))}),
 ]

@@ -80,6 +80,40 @@ def classification(draw, dtype, variant=None, scale=3.0):
 
 
 @st.composite
+def hinge_cases(draw, dtype, variant=REDUCTIONS["mean"]):
+    """Scores (N, C), class indices (N,) and a margin Δ; every margin s_j - s_y + Δ (j ≠ y)
+    is kept 0.05 or more from 0, where the gradient jumps (the kink has its own
+    invariant)."""
+    n, classes = draw(st.integers(1, 6), label="N"), draw(st.integers(2, 6), label="C")
+    margin = draw(st.sampled_from((1.0, 0.5, 0.0, 2.0)), label="margin")
+    seed = draw(seeds, label="seed")
+    rng = np.random.default_rng(seed)
+    scores, target = normal(rng, (n, classes), np.float64, 2.0), rng.integers(0, classes, n)
+    rows = np.arange(n)
+    correct = scores[rows, target][:, None]
+    scores = correct - margin + away_from(scores - correct + margin, 0.0, 0.05)
+    scores[rows, target] = correct[:, 0]
+    return Case((scores.astype(dtype), target),
+                {"margin": margin, "reduction": variant["reduction"]}, seed)
+
+
+@st.composite
+def hinge_ties(draw, dtype):
+    """Margins of exactly 0 in places: scores on a grid of quarters (exact in every float
+    dtype) and some s_j set to s_y - Δ, so Δ - s_y + s_j is 0 with no rounding."""
+    variant = draw(st.sampled_from(sorted(REDUCTIONS)), label="reduction")
+    case = draw(hinge_cases(dtype, REDUCTIONS[variant]))
+    scores, target = case.arrays
+    scores = np.round(scores.astype(np.float64) * 4) / 4
+    rows = np.arange(len(target))
+    tied = case.rng(3).random(scores.shape) < 0.5
+    tied[rows, target] = False
+    correct = scores[rows, target][:, None]
+    scores = np.where(tied, correct - case.hyper["margin"], scores)
+    return case.with_arrays(scores.astype(dtype), target)
+
+
+@st.composite
 def weights(draw, dtype, variant=None, kink=None):
     shape = draw(shapes(max_dims=3), label="shape")
     seed = draw(seeds, label="seed")
@@ -174,6 +208,40 @@ def cross_entropy_indices_equal_one_hot(impl, case):
                      reduction_length=z.size)
 
 
+@invariant(cases=hinge_cases)
+def multiclass_hinge_is_0_once_the_right_class_wins_by_the_margin(impl, case):
+    """L ≥ 0; with each row's correct score above all the others by more than Δ, every
+    margin is negative: L = 0 and dL/ds = 0 (CS231n's svm_loss)."""
+    scores, target = case.arrays
+    assert impl("multiclass_hinge", scores, target, **case.hyper) >= 0, "hinge loss < 0"
+    winning = scores.copy()
+    winning[np.arange(len(target)), target] = scores.max(axis=1) + case.hyper["margin"] + 1
+    assert impl("multiclass_hinge", winning, target, **case.hyper) == 0, (
+        "loss != 0 with the right class ahead by more than the margin")
+    (grad,) = impl.grads("multiclass_hinge", (winning, target), case.hyper,
+                         np.ones((), scores.dtype), 1)
+    assert np.array_equal(grad, np.zeros_like(scores)), f"dscores {grad}, expected 0"
+
+
+@invariant(cases=hinge_cases)
+def multiclass_hinge_at_a_margin_of_exactly_0(impl, case):
+    """Convention at the kink: only margins > 0 count, so a margin of exactly 0 adds
+    nothing to the loss or the gradient (torch's multi_margin_loss does the same).
+    Scores [1, 2, 0] with y = 1 and Δ = 1 have margins 1 - 2 + 1 = 0 and -1: L = 0 and
+    dL/ds = 0; a second row [0.5, 0, 3] with y = 0 has margins 0.5 and 3.5, gradient
+    [-2, 1, 1]."""
+    dtype = case.arrays[0].dtype
+    scores, target = np.array([[1.0, 2.0, 0.0], [0.5, 0.0, 3.0]], dtype), np.array([1, 0])
+    hyper = {"margin": 1.0, "reduction": case.hyper["reduction"]}
+    dy = np.asarray(case.rng(3).standard_normal(), dtype)
+    scale = 0.5 if hyper["reduction"] == "mean" else 1.0
+    assert_close(impl("multiclass_hinge", scores, target, **hyper), scale * 4.0,
+                 what="loss with a tie in row 0", dtype=dtype)
+    (grad,) = impl.grads("multiclass_hinge", (scores, target), hyper, dy, 1)
+    expected = float(dy) * scale * np.array([[0.0, 0.0, 0.0], [-2.0, 1.0, 1.0]])
+    assert_close(grad, expected, what="dscores with a tie in row 0", dtype=dtype)
+
+
 @invariant(cases=weights)
 def l2_penalty_is_weight_decay_for_sgd(impl, case):
     """One SGD step on loss + λ/(2m)‖W‖² equals weight decay of lr·λ/m [003]."""
@@ -188,11 +256,24 @@ def l2_penalty_is_weight_decay_for_sgd(impl, case):
 
 
 @invariant(cases=weights)
-def l1_penalty_gradient_at_zero_is_zero(impl, case):
-    """Convention at the kink: the (sub)gradient of |w| at w = 0 is 0, sign(0)."""
-    zero = np.zeros(3, case.arrays[0].dtype)
-    (grad,) = impl.grads("l1_penalty", (zero,), case.hyper, np.ones((), zero.dtype), 1)
-    assert np.array_equal(grad, zero), f"d|w| at 0 is {grad}, expected 0"
+def l1_penalty_is_even_and_grows_linearly(impl, case):
+    """λ/m Σ|w| [003] is the same for -w and doubles with w."""
+    (w,) = case.arrays
+    penalty = impl("l1_penalty", w, **case.hyper)
+    assert_close(impl("l1_penalty", -w, **case.hyper), penalty, what="l1(-w) vs l1(w)",
+                 dtype=w.dtype, reduction_length=w.size)
+    assert_close(impl("l1_penalty", 2 * w, **case.hyper), 2 * penalty,
+                 what="l1(2w) vs 2·l1(w)", dtype=w.dtype, reduction_length=w.size)
+
+
+@st.composite
+def l1_kinks(draw, dtype):
+    """Weights with about a third exactly 0, where |w|'s derivative is a convention:
+    sign(0) = 0, torch's and the notes' subgradient."""
+    case = draw(weights(dtype))
+    (w,) = case.arrays
+    w = np.where(case.rng(5).random(w.shape) < 1 / 3, 0, w).astype(w.dtype)
+    return case.with_arrays(w)
 
 
 # --- the table entries -----------------------------------------------------------------
@@ -219,12 +300,19 @@ OPS = [
                  for target in ("indices", "probabilities") for reduction in ("mean", "sum")},
        invariants=(cross_entropy_nonnegative, cross_entropy_indices_equal_one_hot),
        edges=lambda dtype: classification(dtype, scale=1e4), **LOSS),
+    Op("multiclass_hinge", family="losses",
+       formula="1/N Σ_i Σ_{j≠y_i} max(0, s_j - s_{y_i} + Δ) (CS231n's svm_loss); Σ",
+       inputs=("scores", "target"), grads=("scores",), outputs=("loss",),
+       hyper={"margin": 1.0, "reduction": "mean"}, cases=hinge_cases, variants=REDUCTIONS,
+       oracles=("torch", "numeric"), reduction=total_size,
+       invariants=(multiclass_hinge_is_0_once_the_right_class_wins_by_the_margin,
+                   multiclass_hinge_at_a_margin_of_exactly_0), kinks=hinge_ties),
     Op("l2_penalty", family="losses", formula="λ/(2m) ‖W‖²_F [003]; gradient λW/m [002]",
        inputs=("w",), grads=("w",), hyper={"lam": 0.01, "m": 1}, cases=weights,
        oracles=("numeric", "closed"), reduction=total_size,
        invariants=(l2_penalty_is_weight_decay_for_sgd,)),
     Op("l1_penalty", family="losses", formula="λ/m Σ|w| [003] (makes w sparse)",
        inputs=("w",), grads=("w",), hyper={"lam": 0.01, "m": 1}, cases=weights_off_zero,
-       oracles=("numeric", "closed"), reduction=total_size,
-       invariants=(l1_penalty_gradient_at_zero_is_zero,)),
+       oracles=("numeric", "closed"), reduction=total_size, kinks=l1_kinks,
+       invariants=(l1_penalty_is_even_and_grows_linearly,)),
 ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from nnconform.oracles import closed_form
+from nnconform.oracles import closed_form, conventions
 from nnconform.properties.cases import Case, normal, seeds, shapes
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 from nnconform.properties.trajectory import trajectory
 
@@ -24,6 +24,7 @@ BETAS = st.sampled_from((0.9, 0.5, 0.0, 0.99))
 SETTINGS = {
     "sgd": {"lr": st.sampled_from((0.01, 0.1, 0.5)),
             "weight_decay": st.sampled_from((0.0, 0.1))},
+    "sgd_momentum": {"lr": st.sampled_from((0.01, 0.1)), "beta": BETAS},
     "momentum_velocity": {"lr": st.sampled_from((0.01, 0.1)), "beta": BETAS},
     "momentum_step": {"lr": st.sampled_from((0.01, 0.1)), "beta": BETAS},
     "momentum_average": {"lr": st.sampled_from((0.01, 0.1)), "beta": BETAS},
@@ -120,7 +121,21 @@ def momentum_three_forms_agree_at_constant_lr_only(impl, case):
         assert gap > 1e-6, f"[002] and [003] agree under a decaying rate (gap {gap:.3g})"
 
 
-@invariant(cases=lambda dtype: optimizer_cases("adam", max_steps=1)(dtype))
+@invariant(cases=lambda dtype: optimizer_cases("sgd_momentum")(dtype, SCHEDULES["decaying_lr"]),
+           uses=("momentum_velocity",))
+def sgd_momentum_is_momentum_velocity_at_constant_lr(impl, case):
+    """At a constant α torch's buf = β·buf + g, w = w - α·buf is [004]'s v = βv - αg,
+    w = w + v, with v = -α·buf: the same trajectory [004]."""
+    param, grads = case.arrays
+    constant = {**case.hyper, "decay_rate": 0.0}
+    assert_close(_path(impl, "sgd_momentum", param, grads, constant),
+                 _path(impl, "momentum_velocity", param, grads, constant).astype(np.float64),
+                 what="sgd_momentum vs momentum_velocity at constant lr", dtype=param.dtype,
+                 reduction_length=steps_reduction(case))
+
+
+@invariant(cases=lambda dtype: optimizer_cases("adam", max_steps=1)(dtype),
+           torch_only=True)
 def adam_first_step_is_lr_times_g_over_g_plus_eps(impl, case):
     """At t = 1 the corrected moments are g and g², so every coordinate moves by
     α·|g|/(|g| + δ) against sign(g) [003][004]."""
@@ -241,8 +256,13 @@ def ewa_of_a_constant_series(impl, case):
 # --- the table entries -------------------------------------------------------------------
 
 
-def _optimizer(name, formula, oracles, invariants, **defaults):
+EPS_INSIDE = ("ε under the root, g/√(S + ε) (Hinton's slides, TensorFlow); torch's is "
+              "g/(√S + ε)")
+
+
+def _optimizer(name, formula, oracles, invariants, conventions=None, **defaults):
     return Op(name, family="optim", formula=formula, inputs=("param", "grads"),
+              conventions=conventions or {},
               cases=optimizer_cases(name), hyper=defaults, variants=SCHEDULES,
               oracles=oracles, reduction=steps_reduction, invariants=invariants,
               outputs=("trajectory",), no_backward="a step is not differentiated",
@@ -252,6 +272,9 @@ def _optimizer(name, formula, oracles, invariants, **defaults):
 OPS = [
     _optimizer("sgd", "w = w - α(g + λw) [002][004]", ("torch", "closed"),
                (sgd_l2_penalty_is_weight_decay,), lr=0.01, weight_decay=0.0),
+    _optimizer("sgd_momentum", "buf = β buf + g, w = w - α buf (torch's SGD momentum)",
+               ("torch",), (sgd_momentum_is_momentum_velocity_at_constant_lr,
+                            _same_as("sgd_momentum", "sgd", beta=0.0)), lr=0.01, beta=0.9),
     _optimizer("momentum_velocity", "v = βv - αg, w = w + v [004]", ("closed",),
                (_same_as("momentum_velocity", "sgd", beta=0.0),), lr=0.01, beta=0.9),
     _optimizer("momentum_step", "v = βv + α∇, w = w - v [002]", ("closed",),
@@ -263,17 +286,25 @@ OPS = [
     _optimizer("nesterov", "b = βb + g, w = w - α(g + βb) (torch's SGD nesterov)",
                ("torch",), (_same_as("nesterov", "sgd", beta=0.0),), lr=0.01, beta=0.9),
     _optimizer("adagrad", "r = r + g², w = w - α/(√r + δ) g [000][004]",
-               ("torch", "closed"), (adagrad_step_sizes_never_grow,), lr=0.01, eps=1e-10),
+               ("torch", "closed"), (adagrad_step_sizes_never_grow,), lr=0.01, eps=1e-10,
+               conventions={"eps_inside_sqrt": Convention(
+                   EPS_INSIDE, forward=conventions.adagrad_eps_inside_sqrt)}),
     _optimizer("adadelta", "s = ρs + (1-ρ)g², Δ = √(u+ε)/√(s+ε) g, u = ρu + (1-ρ)Δ², "
                "w = w - αΔ [000]", ("torch",), (adadelta_first_step_needs_no_rate,),
                lr=1.0, rho=0.9, eps=1e-6),
     _optimizer("rmsprop", "S = βS + (1 - β)g², w = w - α g/(√S + ε) [003][004]",
                ("torch", "closed"), (rmsprop_steps_ignore_the_gradient_scale,),
-               lr=0.01, alpha=0.99, eps=1e-8),
+               lr=0.01, alpha=0.99, eps=1e-8,
+               conventions={"eps_inside_sqrt": Convention(
+                   EPS_INSIDE, forward=conventions.rmsprop_eps_inside_sqrt)}),
     _optimizer("adam", "ŝ = s/(1-ρ1^t), r̂ = r/(1-ρ2^t), w = w - α ŝ/(√r̂ + δ), t from 1 "
                "[003][004]", ("torch", "closed"),
                (adam_first_step_is_lr_times_g_over_g_plus_eps,),
-               lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
+               lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+               conventions={"eps_hat": Convention(
+                   "the bias corrections folded into the rate and ε added to √v, not √v̂: "
+                   "α√(1-ρ2^t)/(1-ρ1^t)·s/(√r + ε̂), Kingma & Ba's efficient form and "
+                   "TensorFlow's Adam", forward=conventions.adam_eps_hat)}),
     _optimizer("adamw", "w = w - αλw, then adam's step (decoupled weight decay)", ("torch",),
                (_same_as("adamw", "adam", weight_decay=0.0),),
                lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01),

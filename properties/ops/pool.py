@@ -2,9 +2,9 @@
 
 Every case is a drawn window configuration (properties/ops/windows.py) over a small batch,
 N in 1..2 and C in 1..3. Max-pool inputs are tie-free inside each (n, c) plane, so the
-numeric gradient never straddles a tie and every window's maximum is one known element; the
-tie convention has its own invariant. Lp-pool inputs are positive and away from 0 (its
-domain for general p).
+numeric gradient never straddles a tie and every window's maximum is one known element;
+ties are the kinks check's (`max_pool_ties`), with their convention. Lp-pool inputs are
+positive and away from 0 (its domain for general p).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from nnconform.oracles import conventions
 from nnconform.oracles.closed_form_conv import output_size, pair
 from nnconform.properties.cases import Case, normal, seeds, uniform, untied
 from nnconform.properties.ops.windows import spelled, windows
-from nnconform.properties.optable import Op, invariant
+from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import Tolerance, assert_close
 
 GEOMETRY = ("kernel_size", "stride", "padding")
@@ -44,6 +45,16 @@ def max_pool_cases(draw, dtype, variant=None):
     seed = draw(seeds, label="seed")
     x = normal(np.random.default_rng(seed), shape, np.float64, 3.0)
     x = untied(x.reshape(*shape[:2], -1)).reshape(shape)
+    return Case((x.astype(dtype),), hyper, seed)
+
+
+@st.composite
+def max_pool_ties(draw, dtype):
+    """Whole numbers N(0, 1) rounded: most windows hold tied maxima, and overlapping or
+    padded windows share them."""
+    hyper, shape = draw(_layout())
+    seed = draw(seeds, label="seed")
+    x = np.round(normal(np.random.default_rng(seed), shape, np.float64))
     return Case((x.astype(dtype),), hyper, seed)
 
 
@@ -171,27 +182,6 @@ def max_pool_gradient_goes_to_argmax_only(impl, case):
 
 
 @invariant()
-def max_pool_tie_goes_to_first_element(impl, case):
-    """Convention on ties, PyTorch's: on a constant image (all ties) each window's whole dy
-    goes to its first element in row-major order (padding never wins: the first of the
-    input's own elements), so Σ dx = Σ dy."""
-    (x,) = case.arrays
-    image = np.full(x.shape, -1.0, x.dtype)  # negative: a zero padding would win
-    y, ctx = impl.forward("max_pool2d", (image,), case.hyper)
-    assert np.all(np.asarray(y) == -1), "max pool of a constant -1 image is not -1"
-    dy = case.rng(3).standard_normal(np.shape(y)).astype(x.dtype)
-    (dx,) = impl.backward("max_pool2d", dy, ctx, 1)
-    _, (sh, sw), (ph, pw) = _geometry(case)
-    expected = np.zeros(x.shape)
-    for r, q in np.ndindex(*np.shape(y)[2:]):
-        expected[:, :, max(r * sh - ph, 0), max(q * sw - pw, 0)] += dy[:, :, r, q]
-    assert_close(dx, expected, what="dx vs dy at each window's first element",
-                 dtype=x.dtype, reduction_length=window_size(case))
-    assert_close(np.sum(dx, dtype=np.float64), np.sum(dy, dtype=np.float64),
-                 what="Σ dx vs Σ dy", dtype=x.dtype, reduction_length=dy.size)
-
-
-@invariant()
 def avg_pool_of_a_constant_is_the_constant(impl, case):
     """The mean of a constant window is the constant (catalog §2, docs/notes.md): avg_pool2d
     of a constant image is that constant wherever the padding is not counted
@@ -247,8 +237,12 @@ OPS = [
                              "[000][003][004]",
        cases=max_pool_cases, hyper={"kernel_size": 2, "stride": None, "padding": 0},
        invariants=(max_pool_output_size_is_the_formula, max_pool_at_least_avg_pool,
-                   max_pool_gradient_goes_to_argmax_only, max_pool_tie_goes_to_first_element),
-       **POOL),
+                   max_pool_gradient_goes_to_argmax_only), kinks=max_pool_ties,
+       conventions={"ties_all": Convention(
+           "every tied maximum of a window takes its whole upstream gradient (a mask "
+           "`window == window.max()`, as CS231n's reference does); torch gives it to the "
+           "window's first maximum in row-major order",
+           vjp=conventions.max_pool2d_vjp_ties_all)}, **POOL),
     Op("avg_pool2d", formula="mean of each f×f window [000][003][004]", cases=avg_pool_cases,
        hyper={"kernel_size": 2, "stride": None, "padding": 0, "count_include_pad": True},
        variants={"include_pad": {"count_include_pad": True},

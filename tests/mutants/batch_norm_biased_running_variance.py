@@ -5,6 +5,7 @@ from nnconform import impl
 from nnconform.impl import *  # noqa: F403
 
 OP, CAUGHT_BY = "batch_norm", ("forward", "invariants")
+CONVENTION = "biased_running_var"  # a legitimate convention: undeclared, it fails and says so
 
 batch_norm_backward = impl.batch_norm_backward
 

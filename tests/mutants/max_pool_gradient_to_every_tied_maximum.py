@@ -6,7 +6,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from nnconform.impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "max_pool2d", ("invariants",)
+OP, CAUGHT_BY = "max_pool2d", ("kinks",)
+CONVENTION = "ties_all"  # a legitimate convention: undeclared, it fails and says so
 
 
 def _pair(value):

@@ -3,7 +3,8 @@ import numpy as np
 
 from nnconform.impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "relu", ("invariants",)
+OP, CAUGHT_BY = "relu", ("kinks",)
+CONVENTION = "grad_one_at_zero"  # a legitimate convention: undeclared, it fails and says so
 
 
 def relu_forward(x):

@@ -3,7 +3,8 @@ import numpy as np
 
 from nnconform.impl import *  # noqa: F403
 
-OP, CAUGHT_BY = "step", ("invariants",)
+OP, CAUGHT_BY = "step", ("kinks",)
+CONVENTION = "fires_at_zero"  # a legitimate convention: undeclared, it fails and says so
 
 
 def step_forward(x):
