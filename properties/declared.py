@@ -3,14 +3,15 @@
     SUPPORT = {"conv2d": {"dilation": [1], "groups": [1], "dtypes": ["float64"]},
                "cross_entropy": {"variants": ["indices-mean", "indices-sum"]},
                "leaky_relu": {"negative_slope": {"min": 0.0, "max": 0.5}},
-               "lstm": {"outputs": ["y", "h_n"]},
+               "lstm": {"outputs": ["y", "h_n"], "grads": ["x", "h0", "w_ih", ...]},
                "*": {"dtypes": ["float64"]}}           # under every op's own entry
     CONVENTIONS = {"batch_norm": "biased_running_var", "lstm": ["gates_ifog"]}
 
 A domain names, per op, the hyperparameter values (a list) or ranges (min/max) it
-supports, its dtypes, the table's variants, the outputs it returns (the others are "not
-implemented": its forward gives None there), and `where`: a (description, predicate)
-pair on (arrays, hyper) for what no single value says ("output sizes divide exactly").
+supports, its dtypes, the table's variants, the outputs it returns and the gradients its
+backward returns (the others are "not implemented": None there), and `where`: a
+(description, predicate) pair on (arrays, hyper) for what no single value says ("output
+sizes divide exactly").
 Cases are drawn inside it; the report says which part of the op's domain was checked.
 """
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from nnconform.properties.optable import TABLE, TORCH
 
 ANY = "*"
-KEYS = ("dtypes", "variants", "outputs", "where")
+KEYS = ("dtypes", "variants", "outputs", "grads", "where")
 
 
 class DeclarationError(ValueError):
@@ -37,6 +38,7 @@ class Domain:
     dtypes: tuple | None = None
     variants: tuple | None = None
     outputs: tuple | None = None
+    grads: tuple | None = None
     where: tuple[str, Callable] | None = None
 
     def describe(self) -> str:
@@ -45,6 +47,8 @@ class Domain:
         parts += [", ".join(values) for values in (self.variants, self.dtypes) if values]
         if self.outputs is not None:
             parts.append(f"outputs {', '.join(self.outputs)}")
+        if self.grads is not None:
+            parts.append(f"gradients of {', '.join(self.grads)}")
         if self.where is not None:
             parts.append(self.where[0])
         return ", ".join(parts)
@@ -120,7 +124,8 @@ def domain(entry: dict, op, what: str) -> Domain:
             parts[key] = _names(value, f"{what}[{key!r}]")
             known = {"dtypes": ("float32", "float64"),
                      "variants": tuple(op.variants) if op else (),
-                     "outputs": op.outputs if op else ()}[key]
+                     "outputs": op.outputs if op else (),
+                     "grads": op.grads if op else ()}[key]
             unknown = [v for v in parts[key] if known and v not in known]
             if unknown:
                 raise DeclarationError(f"{what}[{key!r}]: unknown {', '.join(map(str, unknown))}"
@@ -137,7 +142,7 @@ def _merged(general: Domain, own: Domain) -> Domain:
     """An op's own entry over the '*' entry (which may name dtypes and `where` only)."""
     return Domain(hyper=own.hyper,
                   dtypes=own.dtypes if own.dtypes is not None else general.dtypes,
-                  variants=own.variants, outputs=own.outputs,
+                  variants=own.variants, outputs=own.outputs, grads=own.grads,
                   where=own.where if own.where is not None else general.where)
 
 

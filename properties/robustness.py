@@ -25,6 +25,7 @@ from nnconform.properties.checks import (
     compare_grads,
     compare_outputs,
     implemented_upstreams,
+    present_grads,
     present_outputs,
     truth_forward,
     truth_vjp,
@@ -85,7 +86,7 @@ def layout(impl, op, case: Case) -> None:
                         present_outputs(impl, op))
         if grads:
             compare_grads(op, grads, expected_grads, case,
-                           f"the contiguous inputs' ({name} inputs)")
+                          f"the contiguous inputs' ({name} inputs)", present_grads(impl, op))
 
 
 def with_specials(case: Case, index: int) -> Case:
@@ -149,7 +150,8 @@ def extremes(impl, op, case: Case) -> None:
     source, expected = truth_forward(impl, op, case)
     compare_outputs(op, y, expected, case, f"{source} at the edges", present_outputs(impl, op))
     source, expected = truth_vjp(impl, op, case, dys)
-    compare_grads(op, grads, expected, case, f"{source} at the edges")
+    compare_grads(op, grads, expected, case, f"{source} at the edges",
+                  present_grads(impl, op))
 
 
 ROBUSTNESS = {"layout": layout, "special_values": special_values, "extremes": extremes}

@@ -44,8 +44,9 @@ def test_partial_ops_are_checked_on_what_they_have(check):
     assert leaky["kinks"] == "subset"  # stands alone: it needs no other op
     assert leaky["invariants"] == "not implemented"  # its invariant uses identity
     for kind in ("forward", "backward_torch", "backward_numeric", "contract"):
-        assert lstm[kind] == "subset", (kind, lstm)  # every output but c_n
-    assert report["declared"]["lstm"]["checked_on"] == "float64, outputs y, h_n"
+        assert lstm[kind] == "subset", (kind, lstm)  # every output but c_n, every grad but dc0
+    assert report["declared"]["lstm"]["checked_on"] == ("float64, outputs y, h_n, gradients "
+                                                        "of x, h0, w_ih, w_hh, b_ih, b_hh")
 
 
 def test_declarations_that_name_nothing_are_usage_errors(check, tmp_path):
@@ -54,6 +55,8 @@ def test_declarations_that_name_nothing_are_usage_errors(check, tmp_path):
              "SUPPORT['conv2d']: unknown key 'dilatation'; expected one of"),
             ("SUPPORT = {'conv3d': {}}", "unknown op(s) conv3d"),
             ("SUPPORT = {'conv2d': {'dtypes': ['float16']}}", "unknown float16"),
+            ("SUPPORT = {'lstm': {'grads': ['c_n']}}",
+             "SUPPORT['lstm']['grads']: unknown c_n; expected some of x, h0, c0"),
             ("CONVENTIONS = {'relu': 'leaky'}",
              "CONVENTIONS['relu']: unknown convention leaky; expected torch or "
              "grad_one_at_zero")):

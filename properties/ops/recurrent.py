@@ -18,13 +18,17 @@ def _recurrent_cases(gates, states):
     @st.composite
     def cases(draw, dtype, variant=None):
         """x (T, N, I), the initial state(s) (N, H), and weights and biases with G·H rows
-        (G = 1 for the RNN, 4 for the LSTM); T from 1, so every length is drawn."""
+        (G = 1 for the RNN, 4 for the LSTM); T from 1, so every length is drawn. The
+        variant {"c0": "zero"} starts the LSTM's cell at 0, as code with no c0 argument
+        does (CS231n's lstm_forward)."""
         t, n = draw(st.integers(1, 5), label="T"), draw(st.integers(1, 3), label="N")
         i, h = draw(st.integers(1, 4), label="I"), draw(st.integers(1, 4), label="H")
         seed = draw(seeds, label="seed")
         rng = np.random.default_rng(seed)
         arrays = [normal(rng, (t, n, i), dtype)]
         arrays += [normal(rng, (n, h), dtype) for _ in range(states)]
+        if (variant or {}).get("c0") == "zero":
+            arrays[2] = np.zeros_like(arrays[2])
         arrays += [normal(rng, (gates * h, i), dtype, 1 / np.sqrt(i)),
                    normal(rng, (gates * h, h), dtype, 1 / np.sqrt(h)),
                    normal(rng, (gates * h,), dtype, 0.5), normal(rng, (gates * h,), dtype, 0.5)]
@@ -144,7 +148,7 @@ RECURRENT = [
        inputs=("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh"),
        grads=("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh"), cases=lstm_cases,
        outputs=("y", "h_n", "c_n"), oracles=("torch", "numeric"),
-       reduction=recurrent_reduction,
+       variants={"given_c0": {}, "zero_c0": {"c0": "zero"}}, reduction=recurrent_reduction,
        invariants=(lstm_gradients_at_every_time_step,
                    lstm_open_forget_gate_and_shut_input_gate_keep_the_cell),
        conventions={"batch_major": BATCH_MAJOR, "gates_ifog": Convention(
