@@ -1,5 +1,6 @@
 """Shared helpers for the harness's own tests."""
 
+import ast
 import json
 import os
 import subprocess
@@ -40,3 +41,38 @@ def assert_rejected_by_name(call, error: type, argument: str) -> None:
     with pytest.raises(error) as raised:
         call()
     assert str(raised.value).startswith(f"{argument}:"), str(raised.value)
+
+
+def declared(path: Path, name: str):
+    """A module-level constant of a test module (a style's bug variant's OP or CAUGHT_BY),
+    read without importing it."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign):
+            target = node.targets[0]
+            names = [t.id for t in target.elts] if isinstance(target, ast.Tuple) else [target.id]
+            if name in names:
+                value = ast.literal_eval(node.value)
+                return value[names.index(name)] if len(names) > 1 else value
+    raise KeyError(f"{path.name} assigns no {name}")
+
+
+def assert_caught(check, op: str, caught_by, *args, convention: str | None = None) -> dict:
+    """`nnconform check ARGS --only OP` (ARGS name the implementation, and its style) exits
+    1 with every check kind in `caught_by` failing for OP, names the op and the check,
+    and says "This failure matches" exactly when the variant follows a `convention` (a
+    real bug is never taken for one). Returns the op's report row."""
+    from nnconform.properties.runner import CONVENTION_HINT
+
+    code, report, output = check(*args, "--only", op)
+    assert code == 1, f"exit status {code}, expected 1\n{output[-3000:]}"
+    row = report["ops"][op]
+    missed = {kind for kind in caught_by if row[kind] != "fail"}
+    assert not missed, f"{args}: {sorted(missed)} did not fail; row: {row}"
+    assert f"{op} / " in output, "the failing op and check are not named in the output"
+    if convention is None:
+        assert CONVENTION_HINT not in output, f"a real bug taken for a convention:\n" \
+                                              f"{output[-3000:]}"
+    else:  # a convention (or a misreading) followed undeclared: the message names it
+        assert (f"{CONVENTION_HINT} the convention {convention!r} of {op}" in output
+                or f"{CONVENTION_HINT} {convention!r}, a misreading" in output), output[-3000:]
+    return row

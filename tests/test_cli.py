@@ -71,7 +71,7 @@ def test_loading_an_implementation_imports_nothing_else(tmp_path):
     the named module (and what it imports itself) is ever imported."""
     code = ("import sys\n"
             "from nnconform.properties import checks, harness, params, plugin, robustness\n"
-            f"harness.load_module({str(TESTS / 'adapter_example/adapter.py')!r})\n"
+            f"harness.load_module({str(TESTS / 'adapter_example/layers.py')!r})\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
             "             ('impl', 'oracles', 'properties', 'mutants', 'nnconform.impl')\n"
             "             or m.startswith('nnconform.impl')))\n"
@@ -80,7 +80,7 @@ def test_loading_an_implementation_imports_nothing_else(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.splitlines() == ["[]", "['nnconform_impl_adapter']"]
+    assert result.stdout.splitlines() == ["[]", "['nnconform_impl_layers']"]
 
 
 def test_a_module_name_and_a_file_path_load_the_same_plug_in(check):

@@ -9,6 +9,7 @@ from conftest import ROOT
 from nnconform.oracles import closed_form
 from nnconform.oracles import torch as torch_oracle
 from nnconform.properties.optable import TABLE, check_oracles, contract_table, conventions_table
+from nnconform.properties.styles import DEFAULT_STYLE, STYLES
 
 
 def test_contract_page_table_is_generated_from_the_op_table():
@@ -29,10 +30,11 @@ def test_conventions_page_table_is_generated_from_the_op_table():
         "docs/conventions.md's table is stale: run `nnconform contract --write`")
 
 
-def test_contract_page_shows_the_adapter_that_the_tests_run():
-    page = (ROOT / "docs/contract.md").read_text()
-    adapter = (ROOT / "tests/adapter_example/adapter.py").read_text().strip()
-    assert adapter in page, "docs/contract.md's adapter example differs from tests/adapter_example"
+def test_the_styles_page_documents_every_shipped_style():
+    page = (ROOT / "docs/styles.md").read_text()
+    for style in STYLES:
+        if style != DEFAULT_STYLE:
+            assert f"## {style}:" in page, f"docs/styles.md has no section for --style {style}"
 
 
 def test_ci_runs_the_readme_test_command():

@@ -1,0 +1,23 @@
+"""Affine.backward averages dout over the batch for db instead of summing it."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "adapter_example"))  # layers.py
+from layers import *  # noqa: E402, F403
+
+OP, CAUGHT_BY = "linear", ("backward_torch", "backward_numeric")
+
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.mean(axis=0)
+        return dout @ self.W.T
