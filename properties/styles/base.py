@@ -46,10 +46,13 @@ def needs(*names: str):
 
 
 def build(adapter, modules) -> types.SimpleNamespace:
-    """The contract's functions that the user's code supports, bound to it, with the
-    adapter's declarations under those of the user's first module (the user's win)."""
+    """The contract's functions that the user's code supports, bound to it (the adapter's
+    own and those of the modules in its PARTS), with the adapter's declarations under
+    those of the user's modules (the user's win)."""
     user = UserCode(modules)
-    functions = {name: functools.partial(value, user) for name, value in vars(adapter).items()
+    functions = {name: functools.partial(value, user)
+                 for part in (*getattr(adapter, "PARTS", ()), adapter)
+                 for name, value in vars(part).items()
                  if callable(value) and hasattr(value, "needs")
                  and all(user.has(n) for n in value.needs)}
     declared = {}

@@ -36,20 +36,10 @@ import copy
 
 import numpy as np
 
+from nnconform.properties.styles import cs231n_recurrent
 from nnconform.properties.styles.base import Stub, needs
-from nnconform.properties.styles.cs231n_recurrent import SUPPORT as RECURRENT_SUPPORT
-from nnconform.properties.styles.cs231n_recurrent import (  # noqa: F401 (bound by base.build)
-    embedding_backward,
-    embedding_forward,
-    lstm_backward,
-    lstm_forward,
-    rnn_backward,
-    rnn_forward,
-    temporal_affine_backward,
-    temporal_affine_forward,
-    temporal_softmax_loss_backward,
-    temporal_softmax_loss_forward,
-)
+
+PARTS = (cs231n_recurrent,)  # rnn_layers.py's functions, bound with these by base.build
 
 
 def _pair(value) -> tuple[int, int]:
@@ -97,7 +87,7 @@ SUPPORT = {
     "cross_entropy": {"variants": ["indices-mean"]},
     "multiclass_hinge": {"margin": [1.0], "variants": ["mean"]},
     "sgd": {"weight_decay": [0.0]},
-    **RECURRENT_SUPPORT,
+    **cs231n_recurrent.SUPPORT,
 }
 CONVENTIONS = {"batch_norm": "biased_running_var", "max_pool2d": "ties_all"}
 
