@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="processes that run the tests (pytest-xdist; default 1, so an "
                             "implementation that crashes takes down a worker, not the run; "
                             "auto: one per core)")
+    check.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="BLAS and OpenMP threads of each worker (default: cores ÷ "
+                            "workers; with --no-isolation, the libraries' own)")
     check.add_argument("--no-isolation", action="store_true",
                        help="run the tests in this process: starts faster, but a crash or "
                             "a timeout ends the whole run")
@@ -137,7 +140,8 @@ def check(args) -> int:
                           ("--nnconform-xfails", args.xfails),
                           ("--nnconform-report", args.report), ("--junitxml", args.junit),
                           ("--nnconform-timeout", args.timeout),
-                          ("--nnconform-seed", args.seed), ("--nnconform-shard", args.shard)):
+                          ("--nnconform-seed", args.seed), ("--nnconform-shard", args.shard),
+                          ("--nnconform-threads", args.threads)):
         if value is not None:
             argv += [option, str(value)]
     # Hypothesis's own files (its cache of constants) go with nnconform's, not into the

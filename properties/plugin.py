@@ -30,6 +30,7 @@ from nnconform.properties.profiles import PROFILES
 SUITE = Path(__file__).resolve().parent  # the folder of the property test modules
 PACKAGE = "nnconform.properties"
 ACTIVE = pytest.StashKey[bool]()
+THREADS = pytest.StashKey[str]()  # how the BLAS and OpenMP threads were set
 
 
 def pytest_addoption(parser):
@@ -54,6 +55,9 @@ def pytest_addoption(parser):
     option("--nnconform-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
            help="the longest one property test may run before its process is stopped and "
                 f"the test reported crashed (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    option("--nnconform-threads", type=int, default=None, metavar="N",
+           help="BLAS and OpenMP threads of each process running property tests (default: "
+                "cores ÷ workers on an xdist worker, else the libraries' own)")
     option("--nnconform-seed", type=int, default=None, metavar="N",
            help="draw examples at random from seed N instead of the profile's fixed ones")
     option("--nnconform-shard", default=None, metavar="K/N",
@@ -125,6 +129,7 @@ def pytest_configure(config):
         raise pytest.UsageError("--timeout/--nnconform-timeout: expected seconds >= 0 "
                                 "(0: no limit)")
     _shard(config)  # a bad --nnconform-shard or --nnconform-only fails here, before workers
+    config.stash[THREADS] = _threads(config)
     _only(config)
     spec = resolve_impl_spec(config.getoption("nnconform_impl"))
     config.stash[IMPL_SPEC] = spec
@@ -151,6 +156,42 @@ class _HandNotesToWorkers:
     @staticmethod
     def pytest_configure_node(node):
         node.workerinput[NOTES] = node.config.stash[NOTES_FOLDER]
+
+
+def _threads(config) -> str:
+    """Limit this process's BLAS and OpenMP threads (properties/threads.py) and say how:
+    --nnconform-threads, else cores ÷ workers on an xdist worker (which every worker
+    computes alike, so the controller can say it too)."""
+    from nnconform.properties import threads
+
+    count = config.getoption("nnconform_threads")
+    if count is not None and count < 1:
+        raise pytest.UsageError(f"--threads/--nnconform-threads {count}: expected a count "
+                                f">= 1")
+    worker = hasattr(config, "workerinput")
+    workers = (int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) if worker
+               else _xdist_workers(config))
+    if count is None and workers:
+        count = threads.share(workers)
+        how = (f"{count} per worker ({threads.cores()} cores, {workers} "
+               f"worker{'s' if workers > 1 else ''})")
+    else:
+        how = f"{count} (--threads)" if count else f"as found ({threads.in_use()})"
+    if count is not None and (worker or not workers):
+        threads.limit(count)  # the controller of xdist workers runs no test: left alone
+    return how
+
+
+def _xdist_workers(config) -> int:
+    """The number of xdist workers this (controller) session starts; 0 without xdist."""
+    count = getattr(config.option, "numprocesses", None)
+    if count in (None, 0, "0"):
+        return 0
+    if count in ("auto", "logical"):
+        from nnconform.properties import threads
+
+        return threads.cores()
+    return int(count)
 
 
 def pytest_unconfigure(config):

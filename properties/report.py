@@ -199,7 +199,8 @@ class Conformance:
         counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUS_ORDER}
         return {"implementation": self.config.stash.get(IMPL_SPEC, None),
                 "profile": self.config.stash.get(PROFILE, None),
-                "max_examples": self.max_examples(), "ops": self.cells(),
+                "max_examples": self.max_examples(), "threads": self._threads(),
+                "ops": self.cells(),
                 "declared": self.declared(), "counts": counts,
                 "failures": failures}
 
@@ -210,7 +211,12 @@ class Conformance:
     def settings_line(self) -> str:
         return (f"implementation {self.config.stash.get(IMPL_SPEC, '?')}; Hypothesis "
                 f"profile {self.config.stash.get(PROFILE, '?')}: up to {self.max_examples()} "
-                f"examples per property")
+                f"examples per property; threads {self._threads()}")
+
+    def _threads(self) -> str:
+        from nnconform.properties.plugin import THREADS
+
+        return self.config.stash.get(THREADS, "?")
 
     def pytest_terminal_summary(self, terminalreporter):
         if not self.outcomes:
