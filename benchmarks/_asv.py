@@ -13,18 +13,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import _cases, _work
-from benchmarks._backends import (
-    BACKENDS,
+from . import _cases, _work
+from ._backends import (
     GPU_BACKENDS,
     LAYERS,
+    MACHINE_BACKENDS,
     OPTIMIZERS,
+    gpu_machine,
     label,
     layer,
     numbers,
     optimizer_step,
     synchronized,
 )
+
+GPU = gpu_machine()  # the GPU shapes and the CUDA-event figures are in the grid
 
 try:  # a NotImplementedError that asv records as n/a when a benchmark body raises it
     from asv_runner.benchmarks.mark import SkipNotImplemented
@@ -144,8 +147,9 @@ class LayerBenchmark(abc.ABC):
         op = cls.__dict__.get("op")
         if isinstance(op, str):  # a family file's class, not another abstract base
             spec = LAYERS[op]
-            cls.params = [[label(shape) for shape in spec.shapes + spec.gpu_shapes],
-                          list(spec.dtypes), BACKENDS]
+            shapes = spec.shapes + (spec.gpu_shapes if GPU else [])
+            cls.params = [[label(shape) for shape in shapes], list(spec.dtypes),
+                          MACHINE_BACKENDS]
             cls.unit = spec.unit  # the unit of the track_throughput_* figures
             cls.param_names = [" or ".join("-".join(dims) for dims in spec.dims), "dtype",
                                "backend"]
@@ -160,29 +164,30 @@ class LayerBenchmark(abc.ABC):
     def time_forward_backward(self, shape, dtype, backend):
         self.forward_backward()
 
-    def track_kernel_time_forward(self, shape, dtype, backend):
-        """The forward's kernels, seconds per call by CUDA events (GPU backends)."""
-        return _kernel_time(self.passes[0], backend)
+    if GPU:  # CUDA events: figures of the GPU backends, in a GPU machine's grid only
+        def track_kernel_time_forward(self, shape, dtype, backend):
+            """The forward's kernels, seconds per call by CUDA events (GPU backends)."""
+            return _kernel_time(self.passes[0], backend)
 
-    track_kernel_time_forward.unit = "seconds"
+        track_kernel_time_forward.unit = "seconds"
 
-    def track_kernel_time_forward_backward(self, shape, dtype, backend):
-        """The forward+backward's kernels, seconds per call by CUDA events (GPU backends)."""
-        return _kernel_time(self.passes[1], backend)
+        def track_kernel_time_forward_backward(self, shape, dtype, backend):
+            """The forward+backward's kernels, seconds per call by CUDA events (GPU backends)."""
+            return _kernel_time(self.passes[1], backend)
 
-    track_kernel_time_forward_backward.unit = "seconds"
+        track_kernel_time_forward_backward.unit = "seconds"
 
-    def _throughput(self, part: int, shape, dtype, backend) -> float:
-        work = LAYERS[self.op].work(numbers(shape), np.dtype(dtype).itemsize)[part]
-        return _rate(work, self.unit, self.passes[part], backend)
+        def _throughput(self, part: int, shape, dtype, backend) -> float:
+            work = LAYERS[self.op].work(numbers(shape), np.dtype(dtype).itemsize)[part]
+            return _rate(work, self.unit, self.passes[part], backend)
 
-    def track_throughput_forward(self, shape, dtype, backend):
-        """The forward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
-        return self._throughput(0, shape, dtype, backend)
+        def track_throughput_forward(self, shape, dtype, backend):
+            """The forward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
+            return self._throughput(0, shape, dtype, backend)
 
-    def track_throughput_forward_backward(self, shape, dtype, backend):
-        """The forward+backward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
-        return self._throughput(1, shape, dtype, backend)
+        def track_throughput_forward_backward(self, shape, dtype, backend):
+            """The forward+backward's achieved GB/s or TFLOP/s by CUDA events (GPU backends)."""
+            return self._throughput(1, shape, dtype, backend)
 
     def _ratio(self, part: int, shape, dtype, backend) -> float:
         _ours_only(backend)
@@ -218,8 +223,9 @@ class OptimizerBenchmark(abc.ABC):
     with foreach=True."""
 
     param_names = ["params", "dtype", "backend"]
-    params = [[label(shape) for shape in _cases.OPTIM_SHAPES + _cases.GPU_OPTIM_SHAPES],
-              ["float32"], BACKENDS]
+    params = [[label(shape) for shape in
+               _cases.OPTIM_SHAPES + (_cases.GPU_OPTIM_SHAPES if GPU else [])],
+              ["float32"], MACHINE_BACKENDS]
     timeout = 120
 
     @property
@@ -238,20 +244,21 @@ class OptimizerBenchmark(abc.ABC):
         _host_memory_only(backend)
         self.step()
 
-    def track_kernel_time_step(self, size, dtype, backend):
-        """The step's kernels, seconds per call by CUDA events (GPU backends)."""
-        return _kernel_time(self.queued_step, backend)
+    if GPU:  # CUDA events: figures of the GPU backends, in a GPU machine's grid only
+        def track_kernel_time_step(self, size, dtype, backend):
+            """The step's kernels, seconds per call by CUDA events (GPU backends)."""
+            return _kernel_time(self.queued_step, backend)
 
-    track_kernel_time_step.unit = "seconds"
+        track_kernel_time_step.unit = "seconds"
 
-    def track_throughput_step(self, size, dtype, backend):
-        """The step's achieved GB/s by CUDA events (GPU backends): every parameter-sized
-        array it reads and writes, once."""
-        work = _work.optimizer_step(numbers(size)[0], np.dtype(dtype).itemsize,
-                                    OPTIMIZERS[self.optimizer].arrays)
-        return _rate(work, "GB/s", self.queued_step, backend)
+        def track_throughput_step(self, size, dtype, backend):
+            """The step's achieved GB/s by CUDA events (GPU backends): every parameter-sized
+            array it reads and writes, once."""
+            work = _work.optimizer_step(numbers(size)[0], np.dtype(dtype).itemsize,
+                                        OPTIMIZERS[self.optimizer].arrays)
+            return _rate(work, "GB/s", self.queued_step, backend)
 
-    track_throughput_step.unit = "GB/s"
+        track_throughput_step.unit = "GB/s"
 
     def track_ratio_step(self, size, dtype, backend):
         """Our step's time over torch.optim's on the same device, below 1 we are faster."""

@@ -7,7 +7,9 @@ benchmarks/test_vs_torch.py time the same callables.
 
 Each callable takes no arguments and runs the op once. Backends:
 
-- "numpy": ours, impl's NAME_forward / NAME_backward (NAME_init / NAME_step).
+- "numpy": ours, impl's NAME_forward / NAME_backward (NAME_init / NAME_step); or the
+  implementation $NNCONFORM_IMPL names, written in $NNCONFORM_STYLE (subject()), so a
+  user's repository can keep the asv history of its own kernels with these classes.
 - "torch": PyTorch on the CPU: torch.nn.functional, torch.nn.LSTM through
   torch.func.functional_call, torch.optim with foreach=True (or fused=True).
 - "torch_cuda": the same on the GPU.
@@ -35,16 +37,33 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from benchmarks import _cases, _work
-from nnconform import impl
+from . import _cases, _work
 
 BACKENDS = ["numpy", "torch", "triton", "torch_cuda"]
 GPU_BACKENDS = ("triton", "torch_cuda")
+
+
+def gpu_machine() -> bool:
+    """Whether this machine has an NVIDIA GPU, by its driver's files: cheap enough for
+    asv's discovery, which must not import torch. $NNCONFORM_BENCH_GPU=1 or 0 says so
+    instead."""
+    forced = os.environ.get("NNCONFORM_BENCH_GPU")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
+
+
+# The backends of this machine's grid: asv keys results by machine, so a GPU machine's
+# grid has GPU cells and a CPU machine's none (each cell is a process of its own, and one
+# that can only say n/a is wasted time).
+MACHINE_BACKENDS = BACKENDS if gpu_machine() else [b for b in BACKENDS
+                                                   if b not in GPU_BACKENDS]
 
 
 def label(shape) -> str:
@@ -54,6 +73,49 @@ def label(shape) -> str:
 
 def numbers(shape: str) -> tuple[int, ...]:
     return tuple(int(part) for part in shape.split("-"))
+
+
+@functools.cache
+def subject():
+    """The implementation timed as "numpy": nnconform.impl, or the one $NNCONFORM_IMPL
+    names (any --impl the check accepts) in the style $NNCONFORM_STYLE names, as the
+    harness binds it (properties/harness.py: its contract functions, its declared
+    domain, to_native for arrays of its own type). None for nnconform.impl itself, which
+    is called directly, so that asv's discovery never loads the harness."""
+    spec = os.environ.get("NNCONFORM_IMPL")
+    if not spec:
+        return None
+    from nnconform.properties.harness import implementation
+
+    return implementation(spec, os.environ.get("NNCONFORM_STYLE") or "contract")
+
+
+def _own(op: str, parts: tuple[str, ...], arrays, hyper: dict, dtype: str):
+    """(subject()'s NAME_part functions, the arrays as its native type); NotImplementedError
+    (an n/a cell) where it lacks one, or where its declared domain leaves the case out."""
+    under_test = subject()
+    if under_test is None:
+        from nnconform import impl
+
+        return [getattr(impl, f"{op}_{part}") for part in parts], _native(arrays)
+    from nnconform.properties.cases import Case
+    from nnconform.properties.optable import TABLE
+
+    domain = under_test.domain(TABLE[op])
+    if domain.refuses(None, dtype) or not domain.admits(TABLE[op], Case(tuple(arrays), hyper)):
+        raise NotImplementedError(f"numpy: outside {under_test.label}'s declared domain "
+                                  f"({domain.describe()})")
+    functions = [getattr(under_test.module, f"{op}_{part}", None) for part in parts]
+    if None in functions:
+        raise NotImplementedError(f"numpy: {under_test.label} has no "
+                                  f"{' / '.join(f'{op}_{part}' for part in parts)}")
+    return functions, _native(arrays)
+
+
+def _native(arrays) -> list:
+    """The arrays as subject()'s native type (themselves for nnconform.impl's NumPy)."""
+    under_test = subject()
+    return list(arrays) if under_test is None else [under_test.to_native(a) for a in arrays]
 
 
 @dataclass(frozen=True)
@@ -241,8 +303,7 @@ def layer(op: str, shape: tuple[int, ...], dtype: str, backend: str):
     _require(backend, shape, LAYERS[op].shapes)
     arrays, hyper = arguments(op, shape, dtype)
     if backend == "numpy":
-        forward = getattr(impl, f"{op}_forward")
-        backward = getattr(impl, f"{op}_backward")
+        (forward, backward), arrays = _own(op, ("forward", "backward"), arrays, hyper, dtype)
     elif backend == "triton":
         forward, backward = (_gpu_function(f"{op}_{part}") for part in ("forward", "backward"))
         arrays = _tensors(arrays, backend)
@@ -251,6 +312,8 @@ def layer(op: str, shape: tuple[int, ...], dtype: str, backend: str):
     dys = upstream(_shapes(LAYERS[op].outputs(forward(*arrays, **hyper)[0])), dtype)
     if backend == "triton":
         dys = _tensors(dys, backend)
+    else:
+        dys = _native(dys)
 
     def run_forward():
         forward(*arrays, **hyper)
@@ -343,12 +406,17 @@ def optimizer_step(name: str, shape: tuple[int, ...], dtype: str, backend: str,
     arrays, _ = arguments(name, shape, dtype)
     optimizer = OPTIMIZERS[name]
     init_hyper = {key: value for key, value in optimizer.hyper.items() if key != "lr"}
-    if backend in ("numpy", "triton"):
-        module = impl if backend == "numpy" else _gpu_module()
+    if backend == "numpy":
+        (init, step), (param, grad) = _own(name, ("init", "step"), arrays, optimizer.hyper,
+                                           dtype)
+        state = init(param, **init_hyper)
+        return lambda: step(param, grad, state, **optimizer.hyper)
+    if backend == "triton":
+        module = _gpu_module()
         init, step = (getattr(module, f"{name}_{part}", None) for part in ("init", "step"))
         if init is None or step is None:
             raise NotImplementedError(f"{backend}: no {name}_init / {name}_step")
-        param, grad = arrays if backend == "numpy" else _tensors(arrays, backend)
+        param, grad = _tensors(arrays, backend)
         state = init(param, **init_hyper)
         return lambda: step(param, grad, state, **optimizer.hyper)
     import torch

@@ -2,7 +2,7 @@
 (benchmarks/_backends.py): the elementwise ones and softmax and log_softmax along the last
 axis, with our time over PyTorch's on the same shape and device."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class Sigmoid(_asv.LayerBenchmark):

@@ -2,7 +2,7 @@
 convolution issue and every backend (benchmarks/_backends.py), with our time over torch's
 on the same shape."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class Conv2d(_asv.LayerMemoryBenchmark):

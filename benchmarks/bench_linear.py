@@ -1,7 +1,7 @@
 """asv benchmarks for the linear layer y = x Wᵀ + b, forward and forward+backward, on every
 backend (benchmarks/_backends.py), with our time over torch's on the same shape."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class Linear(_asv.LayerBenchmark):

@@ -2,7 +2,7 @@
 rows), forward and forward+backward, on every backend (benchmarks/_backends.py), with our
 time over PyTorch's on the same shape and device."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class CrossEntropy(_asv.LayerBenchmark):

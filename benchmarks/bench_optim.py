@@ -2,7 +2,7 @@
 (benchmarks/_backends.py), with our time over torch.optim's (foreach=True); the grid,
 time_step, peakmem_step and track_ratio_step are _asv.OptimizerBenchmark's."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class SGD(_asv.OptimizerBenchmark):

@@ -2,7 +2,7 @@
 ResNet's stem pool and a plain 2×2 halving and every backend (benchmarks/_backends.py),
 with our time over torch's on the same shape."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class MaxPool2d(_asv.LayerMemoryBenchmark):

@@ -2,7 +2,7 @@
 (backpropagation through time), float32, on every backend (benchmarks/_backends.py), with
 our time over torch's on the same shape."""
 
-from benchmarks import _asv
+from . import _asv
 
 
 class LSTM(_asv.LayerMemoryBenchmark):

@@ -12,7 +12,7 @@ medians after pytest-benchmark's tables and adds the ratios to --benchmark-json.
 Needs the [bench] extra (pytest-benchmark). The test command (`pytest` with no path) does
 not collect this file; asv imports it and finds no benchmark of its own here."""
 
-from benchmarks import _backends, _cases
+from . import _backends, _cases
 
 LAYER_CASES = [(op, shape, dtype, part, backend)
                for op, spec in _backends.LAYERS.items()

@@ -73,6 +73,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
                        help="passed to pytest unchanged")
 
+    bench = commands.add_parser(
+        "bench", help="time an implementation's ops against PyTorch at the benchmark shapes")
+    bench.add_argument("--impl", default=None, metavar="MODULE",
+                       help="as for check (default: $NNCONFORM_IMPL, else nnconform.impl)")
+    bench.add_argument("--style", default=None, choices=sorted(STYLES),
+                       help="as for check (default: $NNCONFORM_STYLE, else contract)")
+    bench.add_argument("--only", default=None, metavar="OPS",
+                       help="comma-separated op names (default: every benchmarked op)")
+    bench.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="BLAS and OpenMP threads for both sides (default: every core)")
+    bench.add_argument("--repeats", type=int, default=7, metavar="N",
+                       help="interleaved samples per side (default 7)")
+    bench.add_argument("--sample", type=float, default=0.05, metavar="SECONDS",
+                       help="the least time one sample lasts (default 0.05)")
+    bench.add_argument("--json", default=None, metavar="FILE",
+                       help="write the rows, and the machine and thread settings, as JSON")
+
     contract = commands.add_parser(
         "contract", help="print the contract table (Markdown) generated from the op table")
     contract.add_argument("--write", nargs="?", const="", default=None,
@@ -189,7 +206,40 @@ def contract(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return contract(args) if args.command == "contract" else check(args)
+    return {"contract": contract, "bench": bench}.get(args.command, check)(args)
+
+
+def bench(args) -> int:
+    """`nnconform bench`: benchmarks/compare.py, after the same checks of its arguments
+    as `check` makes (a bad --impl or count is a usage error, exit status 2)."""
+    for name in ("threads", "repeats"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"nnconform: --{name} {value}: expected a count >= 1", file=sys.stderr)
+            return 2
+    if args.sample <= 0:
+        print(f"nnconform: --sample {args.sample}: expected seconds > 0", file=sys.stderr)
+        return 2
+    spec = args.impl or os.environ.get("NNCONFORM_IMPL")
+    style = args.style or os.environ.get("NNCONFORM_STYLE")
+    if spec:
+        from nnconform.properties.harness import ImplementationLoadError, implementation
+
+        try:
+            implementation(spec, style or "contract")
+        except ImplementationLoadError as error:
+            print(f"nnconform: {error}", file=sys.stderr)
+            return 2
+    from nnconform.benchmarks import compare
+
+    only = None if args.only is None else [op for op in args.only.split(",") if op]
+    try:
+        compare.ops(only)
+    except ValueError as error:
+        print(f"nnconform: {error}", file=sys.stderr)
+        return 2
+    return compare.main(spec, style, only, args.threads, args.repeats, args.sample,
+                        args.json)
 
 
 if __name__ == "__main__":
