@@ -8,3 +8,11 @@ file runs under asv (asv.conf.json's matrix sets both there) and under pytest (e
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+# asv's forkserver imports this package once and forks every benchmark process from it:
+# PyTorch loaded here is loaded once per run, not once per cell (loading it initializes
+# no CUDA, so a GPU still works in the forked processes).
+try:
+    import torch  # noqa: F401
+except ImportError:
+    pass

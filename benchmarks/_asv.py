@@ -85,6 +85,12 @@ def ratio(ours: Callable, theirs: Callable, clock: Callable = wall_seconds, repe
     return float(np.median(samples[0]) / np.median(samples[1]))
 
 
+# What one commit of `asv run` may cost (about 3 minutes on a 2-core machine): one round
+# of at most 5 samples a cell, none after the first second, and no warm-up of asv's own
+# (building a cell's callables runs each once); a ratio from 5 interleaved samples a side.
+SAMPLING = {"rounds": 1, "repeat": (1, 5, 1.0), "warmup_time": 0.0}
+RATIO_REPEATS = 5
+
 # Our backends and the PyTorch backend each is compared with, timed by the same clock.
 THEIRS = {"numpy": "torch", "triton": "torch_cuda"}
 CLOCKS = {"numpy": wall_seconds, "triton": cuda_event_seconds}
@@ -109,7 +115,7 @@ def _host_memory_only(backend: str) -> None:
 
 def _ratio_to_torch(ours: Callable, theirs: Callable, backend: str) -> float:
     """ours over the callable of the PyTorch backend THEIRS[backend], by the same clock."""
-    return ratio(ours, theirs, CLOCKS[backend])
+    return ratio(ours, theirs, CLOCKS[backend], repeats=RATIO_REPEATS)
 
 
 def _kernel_time(function: Callable, backend: str) -> float:
@@ -136,6 +142,7 @@ class LayerBenchmark(abc.ABC):
     triton over torch_cuda by CUDA events)."""
 
     timeout = 60  # seconds a cell may take; the slow ops' classes give more
+    rounds, repeat, warmup_time = SAMPLING.values()
 
     @property
     @abc.abstractmethod
@@ -227,6 +234,7 @@ class OptimizerBenchmark(abc.ABC):
                _cases.OPTIM_SHAPES + (_cases.GPU_OPTIM_SHAPES if GPU else [])],
               ["float32"], MACHINE_BACKENDS]
     timeout = 120
+    rounds, repeat, warmup_time = SAMPLING.values()
 
     @property
     @abc.abstractmethod

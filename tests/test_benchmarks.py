@@ -93,3 +93,25 @@ def test_ratio_is_the_ratio_of_median_seconds_per_call():
     assert _asv.ratio(ours, theirs, clock, repeats=3, sample=0.01) == pytest.approx(2.0)
     samples = [(name, loops) for name, loops in loops_asked if loops > 1]
     assert set(samples) == {("ours", 3334), ("theirs", 10_000)}
+
+
+@pytest.mark.parametrize(("gpu", "backends"), [("0", ["numpy", "torch"]),
+                                               ("1", ["numpy", "torch", "triton", "torch_cuda"])])
+def test_the_asv_grid_is_what_the_machine_can_run(gpu, backends):
+    """A CPU machine's grid has no GPU backend, GPU-only shape or CUDA-event figure (each
+    would be a process that can only say n/a); a GPU machine's has them all."""
+    code = ("import json\n"
+            "from benchmarks.bench_activations import Relu\n"
+            "from benchmarks.bench_optim import Adam\n"
+            "print(json.dumps([Relu.params, Adam.params,\n"
+            "                  hasattr(Relu, 'track_kernel_time_forward'),\n"
+            "                  hasattr(Adam, 'track_throughput_step')]))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, env={**os.environ,
+                                                         "NNCONFORM_BENCH_GPU": gpu})
+    assert result.returncode == 0, result.stderr[-3000:]
+    relu, adam, kernel_time, throughput = json.loads(result.stdout)
+    assert relu[2] == backends and adam[2] == backends
+    gpu_shapes = {_backends.label(s) for s in _cases.GPU_ROWS_SHAPES + _cases.GPU_OPTIM_SHAPES}
+    assert bool(gpu_shapes & set(relu[0] + adam[0])) == (gpu == "1")
+    assert kernel_time == throughput == (gpu == "1")
