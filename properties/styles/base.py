@@ -45,6 +45,17 @@ def needs(*names: str):
     return mark
 
 
+def loss_backward(function: str):
+    """NAME_backward of a loss whose user function returns (loss, dx) at once (CS231n's
+    softmax_loss): the forward keeps dx as ctx, and the backward scales it by dloss."""
+
+    @needs(function)
+    def backward(user, dy, dx):
+        return (dy * dx,)
+
+    return backward
+
+
 def build(adapter, modules) -> types.SimpleNamespace:
     """The contract's functions that the user's code supports, bound to it (the adapter's
     own and those of the modules in its PARTS), with the adapter's declarations under

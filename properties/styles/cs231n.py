@@ -37,7 +37,7 @@ import copy
 import numpy as np
 
 from nnconform.properties.styles import cs231n_recurrent
-from nnconform.properties.styles.base import Stub, needs
+from nnconform.properties.styles.base import Stub, loss_backward, needs
 
 PARTS = (cs231n_recurrent,)  # rnn_layers.py's functions, bound with these by base.build
 
@@ -132,9 +132,7 @@ def cross_entropy_forward(user, pred, target, reduction="mean"):
     return np.asarray(loss), dx
 
 
-@needs("softmax_loss")
-def cross_entropy_backward(user, dy, dx):
-    return (dy * dx,)
+cross_entropy_backward = loss_backward("softmax_loss")
 
 
 @needs("svm_loss")
@@ -145,9 +143,7 @@ def multiclass_hinge_forward(user, scores, target, margin=1.0, reduction="mean")
     return np.asarray(loss), dx
 
 
-@needs("svm_loss")
-def multiclass_hinge_backward(user, dy, dx):
-    return (dy * dx,)
+multiclass_hinge_backward = loss_backward("svm_loss")
 
 
 @needs("conv_forward_naive", "conv_backward_naive")

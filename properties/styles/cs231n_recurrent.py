@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnconform.properties.styles.base import needs
+from nnconform.properties.styles.base import loss_backward, needs
 
 SUPPORT = {
     "lstm": {"outputs": ["y", "h_n"], "variants": ["zero_c0"],
@@ -110,6 +110,4 @@ def temporal_softmax_loss_forward(user, x, target, mask, reduction="mean"):
     return np.asarray(loss), _batch_major(dx)
 
 
-@needs("temporal_softmax_loss")
-def temporal_softmax_loss_backward(user, dy, dx):
-    return (dy * dx,)
+temporal_softmax_loss_backward = loss_backward("temporal_softmax_loss")
