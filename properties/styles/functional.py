@@ -34,19 +34,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nnconform.properties.styles.base import needs
+from nnconform.properties.styles.base import LEFT_OUT, needs
 from nnconform.properties.styles.functional_autograd import backward_of, device_of, run
-
-_LEFT_OUT = object()  # a hyperparameter the harness did not pass
 
 
 def _given(**hyper) -> dict:
     """The keywords the harness passed (the user's defaults apply to the others)."""
-    return {key: value for key, value in hyper.items() if value is not _LEFT_OUT}
+    return {key: value for key, value in hyper.items() if value is not LEFT_OUT}
 
 
 def _or(value, default):
-    return default if value is _LEFT_OUT else value
+    return default if value is LEFT_OUT else value
 
 
 # --- activations -------------------------------------------------------------------------
@@ -71,7 +69,7 @@ sign_backward = backward_of(sign_forward)
 
 
 @needs("leaky_relu")
-def leaky_relu_forward(user, x, negative_slope=_LEFT_OUT):
+def leaky_relu_forward(user, x, negative_slope=LEFT_OUT):
     hyper = _given(negative_slope=negative_slope)
     return run(user, "leaky_relu", (x,), (0,), lambda x: user.call("leaky_relu", x, **hyper))
 
@@ -108,7 +106,7 @@ log_softmax_backward = backward_of(log_softmax_forward)
 
 
 @needs("mse_loss")
-def mse_forward(user, pred, target, reduction=_LEFT_OUT):
+def mse_forward(user, pred, target, reduction=LEFT_OUT):
     def call(pred, target):
         if reduction == "half":  # the notes' 1/(2m) Σ: half of the mean
             return user.call("mse_loss", pred, target, reduction="mean") / 2
@@ -122,7 +120,7 @@ mse_backward = backward_of(mse_forward)
 
 def _loss(name: str, op_name: str):
     @needs(name)
-    def forward(user, pred, target, reduction=_LEFT_OUT):
+    def forward(user, pred, target, reduction=LEFT_OUT):
         hyper = _given(reduction=reduction)
         return run(user, name, (pred, target), (0,),
                     lambda pred, target: user.call(name, pred, target, **hyper))
@@ -141,7 +139,7 @@ cross_entropy_backward = backward_of(cross_entropy_forward)
 
 
 @needs("multi_margin_loss")
-def multiclass_hinge_forward(user, scores, target, margin=_LEFT_OUT, reduction=_LEFT_OUT):
+def multiclass_hinge_forward(user, scores, target, margin=LEFT_OUT, reduction=LEFT_OUT):
     # torch divides each example's Σ_{j≠y} max(0, Δ - s_y + s_j) by C; the SVM loss does not.
     hyper = _given(margin=margin, reduction=reduction)
     return run(user, "multi_margin_loss", (scores, target), (0,),
@@ -185,8 +183,8 @@ temporal_affine_backward = linear_backward
 
 
 @needs("conv2d")
-def conv2d_forward(user, x, w, b=None, stride=_LEFT_OUT, padding=_LEFT_OUT,
-                   dilation=_LEFT_OUT, groups=_LEFT_OUT):
+def conv2d_forward(user, x, w, b=None, stride=LEFT_OUT, padding=LEFT_OUT,
+                   dilation=LEFT_OUT, groups=LEFT_OUT):
     hyper = _given(stride=stride, padding=padding, dilation=dilation, groups=groups)
     return run(user, "conv2d", (x, w, b), (0, 1, 2),
                 lambda x, w, b: user.call("conv2d", x, w, b, **hyper))
@@ -225,7 +223,7 @@ def one_hot_forward(user, indices, classes=None, dtype="float64"):
 
 
 @needs("max_pool2d")
-def max_pool2d_forward(user, x, kernel_size=2, stride=_LEFT_OUT, padding=_LEFT_OUT):
+def max_pool2d_forward(user, x, kernel_size=2, stride=LEFT_OUT, padding=LEFT_OUT):
     hyper = _given(stride=stride, padding=padding)
     return run(user, "max_pool2d", (x,), (0,),
                 lambda x: user.call("max_pool2d", x, kernel_size, **hyper))
@@ -235,8 +233,8 @@ max_pool2d_backward = backward_of(max_pool2d_forward)
 
 
 @needs("avg_pool2d")
-def avg_pool2d_forward(user, x, kernel_size=2, stride=_LEFT_OUT, padding=_LEFT_OUT,
-                       count_include_pad=_LEFT_OUT):
+def avg_pool2d_forward(user, x, kernel_size=2, stride=LEFT_OUT, padding=LEFT_OUT,
+                       count_include_pad=LEFT_OUT):
     hyper = _given(stride=stride, padding=padding, count_include_pad=count_include_pad)
     return run(user, "avg_pool2d", (x,), (0,),
                 lambda x: user.call("avg_pool2d", x, kernel_size, **hyper))
@@ -246,7 +244,7 @@ avg_pool2d_backward = backward_of(avg_pool2d_forward)
 
 
 @needs("lp_pool2d")
-def lp_pool2d_forward(user, x, norm_type=2.0, kernel_size=2, stride=_LEFT_OUT):
+def lp_pool2d_forward(user, x, norm_type=2.0, kernel_size=2, stride=LEFT_OUT):
     hyper = _given(stride=stride)
     return run(user, "lp_pool2d", (x,), (0,),
                 lambda x: user.call("lp_pool2d", x, norm_type, kernel_size, **hyper))
@@ -260,7 +258,7 @@ lp_pool2d_backward = backward_of(lp_pool2d_forward)
 
 @needs("batch_norm")
 def batch_norm_forward(user, x, gamma, beta, running_mean, running_var, training=True,
-                       momentum=_LEFT_OUT, eps=_LEFT_OUT):
+                       momentum=LEFT_OUT, eps=LEFT_OUT):
     # F.batch_norm updates the running statistics in place: it is given tensors of its
     # own, which come back as the contract's new running statistics.
     hyper = _given(momentum=momentum, eps=eps)
@@ -277,7 +275,7 @@ batch_norm_backward = backward_of(batch_norm_forward)
 
 
 @needs("layer_norm")
-def layer_norm_forward(user, x, gamma, beta, eps=_LEFT_OUT):
+def layer_norm_forward(user, x, gamma, beta, eps=LEFT_OUT):
     hyper = _given(eps=eps)
     return run(user, "layer_norm", (x, gamma, beta), (0, 1, 2), lambda x, gamma, beta:
                 user.call("layer_norm", x, tuple(gamma.shape), gamma, beta, **hyper))
@@ -287,7 +285,7 @@ layer_norm_backward = backward_of(layer_norm_forward)
 
 
 @needs("group_norm")
-def group_norm_forward(user, x, gamma, beta, groups=1, eps=_LEFT_OUT):
+def group_norm_forward(user, x, gamma, beta, groups=1, eps=LEFT_OUT):
     hyper = _given(eps=eps)
     return run(user, "group_norm", (x, gamma, beta), (0, 1, 2), lambda x, gamma, beta:
                 user.call("group_norm", x, groups, gamma, beta, **hyper))
@@ -300,8 +298,8 @@ group_norm_backward = backward_of(group_norm_forward)
 
 
 @needs("dropout")
-def dropout_forward(user, x, mask=None, keep_prob=_LEFT_OUT, training=_LEFT_OUT, rng=None):
-    hyper = _given(p=_LEFT_OUT if keep_prob is _LEFT_OUT else 1 - keep_prob,
+def dropout_forward(user, x, mask=None, keep_prob=LEFT_OUT, training=LEFT_OUT, rng=None):
+    hyper = _given(p=LEFT_OUT if keep_prob is LEFT_OUT else 1 - keep_prob,
                    training=training)
     if _or(training, True) and mask is not None:
         if _or(keep_prob, 0.5) != 1 or not np.all(mask):

@@ -56,9 +56,7 @@ import math
 
 import numpy as np
 
-from nnconform.properties.styles.base import Stub, needs
-
-_LEFT_OUT = object()
+from nnconform.properties.styles.base import LEFT_OUT, Stub, needs
 
 
 def _one_for_both_axes(*names):
@@ -136,9 +134,9 @@ tanh_forward, tanh_backward = _activation("Tanh")
 
 
 @needs("LeakyRelu")
-def leaky_relu_forward(user, x, negative_slope=_LEFT_OUT):
+def leaky_relu_forward(user, x, negative_slope=LEFT_OUT):
     cls = user.find("LeakyRelu")
-    layer = cls() if negative_slope is _LEFT_OUT else cls(negative_slope)
+    layer = cls() if negative_slope is LEFT_OUT else cls(negative_slope)
     return _forward(layer, x), layer
 
 
