@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, default=None, metavar="N",
                        help="draw examples at random from seed N instead of the profile's "
                             "fixed ones")
+    check.add_argument("--no-shrink", action="store_true",
+                       help="report each failure with the first failing example found "
+                            "instead of the smallest: the same verdicts, sooner")
     check.add_argument("--shard", default=None, metavar="K/N",
                        help="run the K-th of N disjoint shares of the tests (one per CI "
                             "machine)")
@@ -165,6 +168,8 @@ def check(args) -> int:
     # directory the check was run from; set before Hypothesis first writes, and inherited
     # by the workers.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_folder() / "hypothesis"))
+    if args.no_shrink:
+        argv.append("--nnconform-no-shrink")
     if not args.no_isolation:
         # Restart a crashed worker as often as it takes: every crash is a reported test.
         argv += ["-n", args.workers, "--max-worker-restart", str(2**31 - 1)]

@@ -60,6 +60,9 @@ def pytest_addoption(parser):
                 "cores ÷ workers on an xdist worker, else the libraries' own)")
     option("--nnconform-seed", type=int, default=None, metavar="N",
            help="draw examples at random from seed N instead of the profile's fixed ones")
+    option("--nnconform-no-shrink", action="store_true",
+           help="report each failure with the first failing example found instead of "
+                "the smallest: the same verdicts, sooner, when a check fails")
     option("--nnconform-shard", default=None, metavar="K/N",
            help="run only the K-th of N disjoint shares of the tests (K from 1)")
 
@@ -138,8 +141,10 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--style/--nnconform-style {style}: expected one of "
                                 f"{', '.join(STYLES)}")
     config.stash[STYLE] = style or DEFAULT_STYLE
-    config.stash[PROFILE] = profile if seed is None else f"{profile}, seed {seed}"
-    config.stash[SUITE_SETTINGS] = SuiteSettings(profile, seed, spec)
+    shrink = not config.getoption("nnconform_no_shrink")
+    config.stash[PROFILE] = ", ".join([profile, *([f"seed {seed}"] if seed is not None else []),
+                                       *([] if shrink else ["not shrunk"])])
+    config.stash[SUITE_SETTINGS] = SuiteSettings(profile, seed, spec, shrink=shrink)
     config.pluginmanager.register(Conformance(config), "nnconform-conformance")
     if hasattr(config, "workerinput"):  # an xdist worker: its controller's notes folder
         config.stash[NOTES_FOLDER] = config.workerinput.get(NOTES)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from nnconform.properties.profiles import PROFILES, cache_folder
@@ -61,8 +61,11 @@ class SuiteSettings:
     `seed_value` when one is given (derandomize off), with the example database of the
     implementation under test when the profile keeps examples."""
 
-    def __init__(self, profile: str, seed_value: int | None, impl_spec: str):
+    def __init__(self, profile: str, seed_value: int | None, impl_spec: str,
+                 shrink: bool = True):
         options = dict(PROFILES[profile])
+        if not shrink:  # generation unchanged (the same verdicts); no shrink, no explain
+            options["phases"] = (Phase.explicit, Phase.reuse, Phase.generate)
         keeps_examples = options.pop("database", True) is not None
         if seed_value is not None:
             options["derandomize"] = False

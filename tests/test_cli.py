@@ -174,3 +174,15 @@ def test_contract_write_regenerates_the_table_between_its_markers(tmp_path):
     result = subprocess.run([*command, str(tmp_path / "plain.md")], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 2 and "expected the markers" in result.stderr
+
+
+def test_no_shrink_gives_the_same_verdicts_and_says_so(check):
+    args = ("--impl", "tests/mutants/mse_gradient_missing_two.py", "--only", "mse", "--",
+            "-k", "backward_torch")
+    runs = [check(*args[:4], *extra, *args[4:]) for extra in ((), ("--no-shrink",))]
+    (shrunk_code, shrunk, shrunk_output), (code, report, output) = runs
+    assert shrunk_code == code == 1, output[-3000:]
+    assert ({f["test"] for f in report["failures"]}
+            == {f["test"] for f in shrunk["failures"]} != set())
+    assert "not shrunk" in output and "not shrunk" not in shrunk_output
+    assert all(f["example"].startswith("Falsifying example:") for f in report["failures"])
