@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blocks import in_blocks
 from ._checks import (
     decay_rate,
     non_negative,
@@ -82,9 +83,13 @@ def sgd_step(param, grad, state, lr=0.01, weight_decay=0.0):
     _param_and_grad(param, grad)
     _state(state, param, ())
     lr, weight_decay = non_negative("lr", lr), non_negative("weight_decay", weight_decay)
-    if weight_decay:
-        grad = grad + weight_decay * param
-    return _result(param - lr * grad)
+
+    def rule(param, grad):
+        if weight_decay:
+            grad = grad + weight_decay * param
+        return (param - lr * grad,)
+
+    return _result(*in_blocks(rule, param, grad))
 
 
 def _momentum_init(param, beta=0.9):
@@ -101,26 +106,44 @@ def _momentum_args(param, grad, state, lr, beta, key="v"):
 momentum_velocity_init = momentum_step_init = momentum_average_init = _momentum_init
 
 
+def _with_state(rule, param, grad, v, key="v"):
+    """(param, {key: v}) after rule(param, grad, v) -> (param, v), run block by block."""
+    param, v = in_blocks(rule, param, grad, v)
+    return _result(param, **{key: v})
+
+
 def momentum_velocity_step(param, grad, state, lr=0.01, beta=0.9):
     """Momentum as a velocity [004]: v ← βv - lr·g; w ← w + v."""
     v, lr, beta = _momentum_args(param, grad, state, lr, beta)
-    v = beta * v - lr * grad
-    return _result(param + v, v=v)
+
+    def rule(param, grad, v):
+        v = beta * v - lr * grad
+        return param + v, v
+
+    return _with_state(rule, param, grad, v)
 
 
 def momentum_step_step(param, grad, state, lr=0.01, beta=0.9):
     """Momentum with the rate inside the velocity [002]: v ← βv + lr·∇; w ← w - v."""
     v, lr, beta = _momentum_args(param, grad, state, lr, beta)
-    v = beta * v + lr * grad
-    return _result(param - v, v=v)
+
+    def rule(param, grad, v):
+        v = beta * v + lr * grad
+        return param - v, v
+
+    return _with_state(rule, param, grad, v)
 
 
 def momentum_average_step(param, grad, state, lr=0.01, beta=0.9):
     """Momentum as an exponentially weighted average of the gradients [003]:
     v ← βv + (1 - β)dW; w ← w - lr·v."""
     v, lr, beta = _momentum_args(param, grad, state, lr, beta)
-    v = beta * v + (1 - beta) * grad
-    return _result(param - lr * v, v=v)
+
+    def rule(param, grad, v):
+        v = beta * v + (1 - beta) * grad
+        return param - lr * v, v
+
+    return _with_state(rule, param, grad, v)
 
 
 def nesterov_init(param, beta=0.9):
@@ -133,8 +156,12 @@ def nesterov_step(param, grad, state, lr=0.01, beta=0.9):
     """Nesterov momentum as torch.optim.SGD(nesterov=True) writes it: buf ← β·buf + g;
     w ← w - lr·(g + β·buf), the gradient taken one momentum step ahead."""
     buf, lr, beta = _momentum_args(param, grad, state, lr, beta, key="buf")
-    buf = beta * buf + grad
-    return _result(param - lr * (grad + beta * buf), buf=buf)
+
+    def rule(param, grad, buf):
+        buf = beta * buf + grad
+        return param - lr * (grad + beta * buf), buf
+
+    return _with_state(rule, param, grad, buf, key="buf")
 
 
 def sgd_momentum_init(param, beta=0.9):
@@ -148,8 +175,12 @@ def sgd_momentum_step(param, grad, state, lr=0.01, beta=0.9):
     w ← w - lr·buf. At a constant lr this is [004]'s velocity form with v = -lr·buf; once
     lr decays it is not (each step's rate scales the whole buffer)."""
     buf, lr, beta = _momentum_args(param, grad, state, lr, beta, key="buf")
-    buf = beta * buf + grad
-    return _result(param - lr * buf, buf=buf)
+
+    def rule(param, grad, buf):
+        buf = beta * buf + grad
+        return param - lr * buf, buf
+
+    return _with_state(rule, param, grad, buf, key="buf")
 
 
 # --- adaptive learning rates ---------------------------------------------------------------
@@ -167,8 +198,12 @@ def adagrad_step(param, grad, state, lr=0.01, eps=1e-10):
     _param_and_grad(param, grad)
     (r,) = _state(state, param, ("r",))
     lr, eps = non_negative("lr", lr), positive("eps", eps)
-    r = r + grad * grad
-    return _result(param - lr / (np.sqrt(r) + eps) * grad, r=r)
+
+    def rule(param, grad, r):
+        r = r + grad * grad
+        return param - lr / (np.sqrt(r) + eps) * grad, r
+
+    return _with_state(rule, param, grad, r, key="r")
 
 
 def adadelta_init(param, rho=0.9, eps=1e-6):
@@ -185,10 +220,15 @@ def adadelta_step(param, grad, state, lr=1.0, rho=0.9, eps=1e-6):
     _param_and_grad(param, grad)
     s, u = _state(state, param, ("s", "u"))
     lr, rho, eps = non_negative("lr", lr), decay_rate("rho", rho), positive("eps", eps)
-    s = rho * s + (1 - rho) * grad * grad
-    delta = np.sqrt(u + eps) / np.sqrt(s + eps) * grad
-    u = rho * u + (1 - rho) * delta * delta
-    return _result(param - lr * delta, s=s, u=u)
+
+    def rule(param, grad, s, u):
+        s = rho * s + (1 - rho) * grad * grad
+        delta = np.sqrt(u + eps) / np.sqrt(s + eps) * grad
+        u = rho * u + (1 - rho) * delta * delta
+        return param - lr * delta, s, u
+
+    param, s, u = in_blocks(rule, param, grad, s, u)
+    return _result(param, s=s, u=u)
 
 
 def rmsprop_init(param, alpha=0.99, eps=1e-8):
@@ -204,8 +244,12 @@ def rmsprop_step(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
     _param_and_grad(param, grad)
     (s,) = _state(state, param, ("s",))
     lr, alpha, eps = non_negative("lr", lr), decay_rate("alpha", alpha), positive("eps", eps)
-    s = alpha * s + (1 - alpha) * grad * grad
-    return _result(param - lr * grad / (np.sqrt(s) + eps), s=s)
+
+    def rule(param, grad, s):
+        s = alpha * s + (1 - alpha) * grad * grad
+        return param - lr * grad / (np.sqrt(s) + eps), s
+
+    return _with_state(rule, param, grad, s, key="s")
 
 
 def _adam_settings(beta1, beta2, eps, weight_decay=0.0):
@@ -219,15 +263,22 @@ def adam_init(param, beta1=0.9, beta2=0.999, eps=1e-8):
     return {**_zeros(param, "m", "v"), "t": 0}
 
 
-def _adam(param, grad, state, lr, beta1, beta2, eps):
+def _adam(param, grad, state, lr, beta1, beta2, eps, decay=1.0):
     """t ← t + 1; s ← ρ1 s + (1 - ρ1)g, ŝ = s/(1 - ρ1^t); r ← ρ2 r + (1 - ρ2)g²,
-    r̂ = r/(1 - ρ2^t); w ← w - α ŝ/(√r̂ + δ) [003][004]."""
+    r̂ = r/(1 - ρ2^t); w ← w - α ŝ/(√r̂ + δ) [003][004], after AdamW's w·decay (w·1 is
+    w, also for an infinite or NaN w)."""
     m, v = _state(state, param, ("m", "v"), counted=True)
     t = int(state["t"]) + 1
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad * grad
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return _result(param - lr * m_hat / (np.sqrt(v_hat) + eps), m=m, v=v, t=t)
+
+    def rule(param, grad, m, v):
+        param = param * decay
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    param, m, v = in_blocks(rule, param, grad, m, v)
+    return _result(param, m=m, v=v, t=t)
 
 
 def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -251,7 +302,7 @@ def adamw_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
     beta1, beta2, eps, weight_decay = _adam_settings(beta1, beta2, eps, weight_decay)
     lr = non_negative("lr", lr)
     # w·(1 - lr·λ), as torch writes it: w - lr·λ·w would make an infinite w NaN.
-    return _adam(param * (1 - lr * weight_decay), grad, state, lr, beta1, beta2, eps)
+    return _adam(param, grad, state, lr, beta1, beta2, eps, decay=1 - lr * weight_decay)
 
 
 # --- schedules (forward only)
