@@ -68,3 +68,24 @@ def optimizer_step(params: int, itemsize: int, arrays: int) -> float:
     """Bytes of one step that reads and writes `arrays` parameter-sized arrays in all
     (sgd: read w and g, write w: 3)."""
     return params * itemsize * arrays
+
+
+# --- the GEMMs inside the products, each (m, k, n): an (m × k) by (k × n) product ------------
+
+
+def linear_gemms(shape) -> tuple[list, list]:
+    """Forward: x (N × in) by Wᵀ (in × out); backward: dx = dy W and dW = dyᵀ x."""
+    rows, n_in, n_out = shape
+    return [(rows, n_in, n_out)], [(rows, n_out, n_in), (n_out, rows, n_in)]
+
+
+def conv2d_gemms(shape) -> tuple[list, list]:
+    """As an implicit GEMM: the patches (N·Ho·Wo × C·F·F) by the filters (C·F·F × K); the
+    backward's d(patches) = dy W and dW = dyᵀ patches."""
+    n, c, h, w, k, f, s, p = shape
+    pixels = n * ((h + 2 * p - f) // s + 1) * ((w + 2 * p - f) // s + 1)
+    patch = c * f * f
+    return [(pixels, patch, k)], [(pixels, k, patch), (k, pixels, patch)]
+
+
+GEMMS = {"linear": linear_gemms, "conv2d": conv2d_gemms}

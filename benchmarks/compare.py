@@ -9,8 +9,12 @@ per call and its spread (the interquartile range over the median), the ratio of 
 medians (ours / torch: below 1 ours is faster), ours' achieved rate by the op's work
 model (benchmarks/_work.py: GB/s for the memory-bound ops, TFLOP/s for the products) and
 ours' peak memory during one call (tracemalloc: what NumPy allocated; torch's CPU
-allocator is not traced). On a machine with CUDA the GPU is synchronized after every
-call, so tensors on a GPU (the functional style's DEVICE = "cuda") are timed whole.
+allocator is not traced). For the products (linear, conv2d) the GEMM roof is the time of
+the same-size GEMMs alone, by NumPy's BLAS at the same threads, over ours: 1.0 would be an
+op as fast as its matrix products, so it says how far the rest of the op (the patches,
+the bias, the layout) keeps us from the BLAS limit. On a machine with CUDA the GPU is
+synchronized after every call, so tensors on a GPU (the functional style's DEVICE = "cuda")
+are timed whole.
 
 The implementation is the one $NNCONFORM_IMPL and $NNCONFORM_STYLE name, as for asv
 (benchmarks/_backends.py's subject()); the CLI sets them from --impl and --style. An op it
@@ -47,6 +51,7 @@ class Row:
     rate: float | None = None  # ours' achieved rate, in `unit`
     unit: str = ""
     peak_mb: float | None = None  # ours' peak NumPy allocation during one call
+    gemm_roof: float | None = None  # the same-size GEMMs alone (NumPy's BLAS) / ours
     note: str = ""  # why there are no figures
 
 
@@ -95,6 +100,21 @@ def timed(row: Row, ours: Callable, theirs: Callable, repeats: int, sample: floa
     return row
 
 
+def gemm_seconds(products, dtype: str, repeats: int, sample: float) -> float:
+    """The median time of the GEMMs `products` ((m, k, n) each) alone, with NumPy's BLAS
+    at the threads in force: the least time a product-bound op can take with that BLAS."""
+    rng = np.random.default_rng(0)
+    pairs = [(rng.standard_normal((m, k), dtype=dtype), rng.standard_normal((k, n), dtype=dtype))
+             for m, k, n in products]
+
+    def run():
+        for a, b in pairs:
+            np.matmul(a, b)
+
+    loops = _loops(run, wall_seconds, sample)
+    return float(np.median([wall_seconds(run, loops) for _ in range(repeats)]))
+
+
 def _dtype(op: str, dtypes) -> str:
     """The first of the op's benchmark dtypes the implementation declares (else float64,
     when it declares only that)."""
@@ -123,9 +143,14 @@ def layer_rows(op: str, repeats: int, sample: float) -> list[Row]:
             rows.append(Row(op, described, dtype, "forward", note=str(error)))
             continue
         work = spec.work(shape, np.dtype(dtype).itemsize)
+        gemms = _work.GEMMS[op](shape) if op in _work.GEMMS else None
         for part, name in enumerate(("forward", "forward_backward")):
-            row = Row(op, described, dtype, name, unit=spec.unit)
-            rows.append(timed(row, ours[part], theirs[part], repeats, sample, work[part]))
+            row = timed(Row(op, described, dtype, name, unit=spec.unit), ours[part],
+                        theirs[part], repeats, sample, work[part])
+            if gemms is not None:
+                products = gemms[0] if part == 0 else gemms[0] + gemms[1]
+                row.gemm_roof = gemm_seconds(products, dtype, repeats, sample) / row.ours
+            rows.append(row)
     return rows
 
 
@@ -175,16 +200,17 @@ def _ms(seconds, spread) -> str:
 
 def table(rows: list[Row]) -> str:
     header = ("op", "shape", "dtype", "part", "ours ms", "torch ms", "ratio", "ours rate",
-              "peak MB")
+              "peak MB", "GEMM roof")
     lines = [header]
     for r in rows:
         if r.note:
-            lines.append((r.op, r.shape, r.dtype, r.part, f"n/a: {r.note}", "", "", "", ""))
+            lines.append((r.op, r.shape, r.dtype, r.part, f"n/a: {r.note}", *[""] * 5))
             continue
         lines.append((r.op, r.shape, r.dtype, r.part, _ms(r.ours, r.ours_spread),
                       _ms(r.torch, r.torch_spread), f"{r.ratio:.2f}",
                       f"{r.rate:.3g} {r.unit}" if r.rate is not None else "",
-                      f"{r.peak_mb:.1f}"))
+                      f"{r.peak_mb:.1f}",
+                      "" if r.gemm_roof is None else f"{r.gemm_roof:.2f}"))
     widths = [max(len(line[k]) for line in lines if not line[4].startswith("n/a") or k < 4)
               for k in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))

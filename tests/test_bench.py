@@ -112,3 +112,25 @@ def test_the_asv_classes_time_the_implementation_nnconform_impl_names(tmp_path):
                             env={**os.environ, "NNCONFORM_IMPL": str(plug_in)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert int(result.stdout.split()[-1]) >= 2  # its warm-up forward and the timed one
+
+
+@pytest.mark.parametrize("op", sorted(_work.GEMMS))
+def test_the_gemm_roof_times_the_products_the_work_model_counts(op):
+    """The GEMMs a roof is timed on do the op's FLOPs: forward, and forward+backward."""
+    from benchmarks import _backends
+
+    for shape in _backends.LAYERS[op].shapes:
+        forward, backward = _work.GEMMS[op](shape)
+        flops = [2 * sum(m * k * n for m, k, n in part) for part in (forward, forward + backward)]
+        assert tuple(flops) == _backends.LAYERS[op].work(shape, 4), shape
+
+
+def test_products_report_their_gemm_roof_and_nothing_else_does(tmp_path):
+    code, data, output = _bench(tmp_path, "--only", "linear,relu", "--threads", "1")
+    assert code == 0, output[-3000:]
+    for row in data["rows"]:
+        if row["op"] == "linear":
+            assert row["gemm_roof"] > 0, row
+        else:
+            assert row["gemm_roof"] is None, row
+    assert "GEMM roof" in output
