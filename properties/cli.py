@@ -51,10 +51,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="write the conformance report as JSON")
     check.add_argument("--junit", default=None, metavar="FILE.xml",
                        help="write a JUnit XML report")
-    check.add_argument("-n", "--workers", default="1", metavar="N|auto",
-                       help="processes that run the tests (pytest-xdist; default 1, so an "
-                            "implementation that crashes takes down a worker, not the run; "
-                            "auto: one per core)")
+    check.add_argument("-n", "--workers", default="auto", metavar="N|auto",
+                       help="processes that run the tests (pytest-xdist), so an "
+                            "implementation that crashes takes down a worker, not the run "
+                            "(default auto: one per core, each with cores ÷ workers BLAS "
+                            "threads)")
     check.add_argument("--threads", type=int, default=None, metavar="N",
                        help="BLAS and OpenMP threads of each worker (default: cores ÷ "
                             "workers; with --no-isolation, the libraries' own)")
