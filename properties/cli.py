@@ -19,6 +19,9 @@ from nnconform.properties.profiles import PROFILES, cache_folder
 from nnconform.properties.styles import STYLES
 
 SUITE = Path(__file__).resolve().parent
+# An --only of this many ops or fewer runs in one worker: a worker's start (~3 s, torch's
+# import) is more than a few ops' tests take on a second core.
+FEW_OPS = 3
 CONTRACT_PAGE = SUITE.parent / "docs" / "contract.md"  # in a source checkout
 CONVENTIONS_PAGE = SUITE.parent / "docs" / "conventions.md"
 CONTRACT_START, CONTRACT_END = "<!-- contract-table:start", "<!-- contract-table:end -->"
@@ -51,11 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="write the conformance report as JSON")
     check.add_argument("--junit", default=None, metavar="FILE.xml",
                        help="write a JUnit XML report")
-    check.add_argument("-n", "--workers", default="auto", metavar="N|auto",
+    check.add_argument("-n", "--workers", default=None, metavar="N|auto",
                        help="processes that run the tests (pytest-xdist), so an "
                             "implementation that crashes takes down a worker, not the run "
-                            "(default auto: one per core, each with cores ÷ workers BLAS "
-                            "threads)")
+                            "(default: auto, one per core, each with cores ÷ workers BLAS "
+                            f"threads; 1 for --test or an --only of up to {FEW_OPS} ops)")
     check.add_argument("--threads", type=int, default=None, metavar="N",
                        help="BLAS and OpenMP threads of each worker (default: cores ÷ "
                             "workers; with --no-isolation, the libraries' own)")
@@ -173,10 +176,18 @@ def check(args) -> int:
         argv.append("--nnconform-no-shrink")
     if not args.no_isolation:
         # Restart a crashed worker as often as it takes: every crash is a reported test.
-        argv += ["-n", args.workers, "--max-worker-restart", str(2**31 - 1)]
+        argv += ["-n", _workers(args), "--max-worker-restart", str(2**31 - 1)]
     code = pytest.main(argv + list(args.pytest_args))
     return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1,
             pytest.ExitCode.USAGE_ERROR: 2}.get(code, int(code))
+
+
+def _workers(args) -> str:
+    """--workers as given, else auto for the whole suite and 1 for a small part of it."""
+    if args.workers is not None:
+        return args.workers
+    few = args.test or (args.only and len([op for op in args.only.split(",") if op]) <= FEW_OPS)
+    return "1" if few else "auto"
 
 
 def contract(args) -> int:
