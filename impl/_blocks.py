@@ -32,3 +32,25 @@ def in_blocks(rule, *arrays):
         for result, part in zip(results, parts, strict=True):
             result[block] = part
     return tuple(result.reshape(shape) for result in results)
+
+
+def in_row_blocks(rule, *arrays):
+    """rule(*arrays) for a rule that works along the last axis (a softmax over each row),
+    computed on blocks of whole rows, about BLOCK elements each. The arrays share their
+    shape; the results keep it."""
+    shape = arrays[0].shape
+    row = shape[-1] if shape else 1
+    rows = arrays[0].size // row if row else 0
+    step = max(1, BLOCK // max(row, 1))
+    if rows <= step:
+        return rule(*arrays)
+    matrices = [a.reshape(rows, row) for a in arrays]  # a view unless not contiguous
+    results = None
+    for start in range(0, rows, step):
+        block = slice(start, start + step)
+        parts = rule(*(m[block] for m in matrices))
+        if results is None:
+            results = [np.empty((rows, row), part.dtype) for part in parts]
+        for result, part in zip(results, parts, strict=True):
+            result[block] = part
+    return tuple(result.reshape(shape) for result in results)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blocks import in_blocks, in_row_blocks
 from ._checks import hyper_float, require_float, require_same_dtype
 
 # --- threshold units ---------------------------------------------------------------------
@@ -45,17 +46,22 @@ def sigmoid_forward(x):
     Two branches on e = e^-|x| ∈ (0, 1]: 1/(1 + e) for x ≥ 0 and e/(1 + e) = σ(x) for
     x < 0, so e^-x is never formed for large negative x (finite, no overflow at ±1e4).
     The numerator, 1 or e, is picked by arithmetic on the 0/1 sign mask (e·m + (1 - m),
-    exact) rather than np.where, whose branches on a random sign ran 2x slower."""
+    exact) rather than np.where, whose branches on a random sign ran 2x slower. Seven
+    operations, so it runs on cache-sized blocks (impl/_blocks.py)."""
     require_float("x", x)
-    e = np.exp(-np.abs(x))
-    negative = (x < 0).astype(x.dtype)
-    y = (e * negative + (1 - negative)) / (1 + e)
+
+    def rule(x):
+        e = np.exp(-np.abs(x))
+        negative = (x < 0).astype(x.dtype)
+        return ((e * negative + (1 - negative)) / (1 + e),)
+
+    (y,) = in_blocks(rule, x)
     return y, y
 
 
 def sigmoid_backward(dy, y):
     """σ' = σ(1 - σ), from the saved output."""
-    return (dy * y * (1 - y),)
+    return in_blocks(lambda dy, y: (dy * y * (1 - y),), dy, y)
 
 
 def tanh_forward(x):
@@ -67,7 +73,7 @@ def tanh_forward(x):
 
 def tanh_backward(dy, y):
     """tanh' = 1 - tanh², from the saved output."""
-    return (dy * (1 - y * y),)
+    return in_blocks(lambda dy, y: (dy * (1 - y * y),), dy, y)
 
 
 # --- rectifiers --------------------------------------------------------------------------
@@ -89,10 +95,10 @@ def leaky_relu_forward(x, negative_slope=0.01):
     (torch's convention)."""
     require_float("x", x)
     slope = hyper_float("negative_slope", negative_slope, "a number")  # never promotes
-    positive = x > 0
     # max(x, 0) + slope·min(x, 0): the same values as a where on x > 0, without its
     # branches on a random sign (2.5x slower)
-    return np.maximum(x, 0) + slope * np.minimum(x, 0), (positive, slope)
+    y, positive = in_blocks(lambda x: (np.maximum(x, 0) + slope * np.minimum(x, 0), x > 0), x)
+    return y, (positive, slope)
 
 
 def leaky_relu_backward(dy, ctx):
@@ -166,16 +172,30 @@ def softmax_forward(x, axis=-1):
     if x.size == 0:
         p = x.copy()
         return p, (p, axis)
-    p = x - x.max(axis=axis, keepdims=True)
-    np.exp(p, out=p)  # in place: one buffer per call, not three
-    p /= p.sum(axis=axis, keepdims=True)
+
+    def rule(x, axis=-1):
+        p = x - x.max(axis=axis, keepdims=True)
+        np.exp(p, out=p)  # in place: one buffer per call, not three
+        p /= p.sum(axis=axis, keepdims=True)
+        return (p,)
+
+    (p,) = _along(rule, axis, x)
     return p, (p, axis)
+
+
+def _along(rule, axis, *arrays):
+    """rule(*arrays, axis) for a rule along `axis`: on blocks of rows when it is the last
+    (impl/_blocks.py), so each pass over a block stays in cache."""
+    if axis in (-1, arrays[0].ndim - 1):
+        return in_row_blocks(rule, *arrays)
+    return rule(*arrays, axis=axis)
 
 
 def softmax_backward(dy, ctx):
     """Jᵀdy with J = diag(p) - ppᵀ [004], row by row: p·(dy - Σ dy·p)."""
     p, axis = ctx
-    return (p * (dy - (dy * p).sum(axis=axis, keepdims=True)),)
+    return _along(lambda dy, p, axis=-1: (p * (dy - (dy * p).sum(axis=axis, keepdims=True)),),
+                  axis, dy, p)
 
 
 def log_softmax_forward(x, axis=-1):
@@ -185,15 +205,20 @@ def log_softmax_forward(x, axis=-1):
     if x.size == 0:
         y = x.copy()
         return y, (y, axis)
-    shifted = x - x.max(axis=axis, keepdims=True)
-    y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def rule(x, axis=-1):
+        shifted = x - x.max(axis=axis, keepdims=True)
+        return (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)),)
+
+    (y,) = _along(rule, axis, x)
     return y, (y, axis)
 
 
 def log_softmax_backward(dy, ctx):
     """dx = dy - softmax·Σ dy, with softmax = exp(y) (y ≤ 0: no overflow)."""
     y, axis = ctx
-    return (dy - np.exp(y) * dy.sum(axis=axis, keepdims=True),)
+    return _along(lambda dy, y, axis=-1: (dy - np.exp(y) * dy.sum(axis=axis, keepdims=True),),
+                  axis, dy, y)
 
 
 # --- maxout ------------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""impl's big-array paths (impl/_blocks.py) give exactly what the same formula gives on
+the whole arrays. The property suite draws small arrays, which never reach them."""
+
+import numpy as np
+import pytest
+
+import nnconform.impl as impl
+from nnconform.impl import _blocks
+
+WHOLE = 1 << 62  # a BLOCK no array exceeds: every rule runs on the whole arrays
+
+
+def _layer(name, **hyper):
+    def run(x, dy):
+        y, ctx = getattr(impl, f"{name}_forward")(x, **hyper)
+        return (y, *getattr(impl, f"{name}_backward")(dy, ctx))
+    return run
+
+
+def _optimizer(name, **hyper):
+    def run(x, dy):
+        param, grad = x, dy
+        state = getattr(impl, f"{name}_init")(param)
+        for _ in range(2):  # a second step, from a state the first one made
+            param, state = getattr(impl, f"{name}_step")(param, grad, state, **hyper)
+        return (param, *(v for k, v in sorted(state.items()) if k != "t"))
+    return run
+
+
+OPS = {
+    "sigmoid": _layer("sigmoid"), "tanh": _layer("tanh"),
+    "leaky_relu": _layer("leaky_relu", negative_slope=0.2),
+    "softmax": _layer("softmax"), "softmax_axis0": _layer("softmax", axis=0),
+    "log_softmax": _layer("log_softmax"),
+    "sgd": _optimizer("sgd", lr=0.1, weight_decay=0.01),
+    "momentum_velocity": _optimizer("momentum_velocity"),
+    "momentum_step": _optimizer("momentum_step"),
+    "momentum_average": _optimizer("momentum_average"),
+    "nesterov": _optimizer("nesterov"), "sgd_momentum": _optimizer("sgd_momentum"),
+    "adagrad": _optimizer("adagrad"), "adadelta": _optimizer("adadelta"),
+    "rmsprop": _optimizer("rmsprop"), "adam": _optimizer("adam"),
+    "adamw": _optimizer("adamw", weight_decay=0.1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_blocks_give_the_whole_arrays_values(op, layout, dtype, monkeypatch):
+    rng = np.random.default_rng(0)
+    x, dy = (3 * rng.standard_normal((301, 2 * 517)).astype(dtype) for _ in range(2))
+    x[0, :3] = [np.nan, np.inf, -np.inf]  # specials stay where they are
+    if layout == "strided":
+        x, dy = x[:, ::2], dy[:, ::2]
+    assert x.size > _blocks.BLOCK and x.shape[-1] < _blocks.BLOCK
+    with np.errstate(all="ignore"):
+        blocked = OPS[op](x, dy)
+        monkeypatch.setattr(_blocks, "BLOCK", WHOLE)
+        whole = OPS[op](x, dy)
+    assert len(blocked) == len(whole)
+    for got, expected in zip(blocked, whole, strict=True):
+        assert got.dtype == expected.dtype == dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
