@@ -1,4 +1,4 @@
-"""An elementwise rule applied to big arrays a block at a time.
+"""Elementwise and row-wise rules applied to big arrays a block at a time.
 
 A NumPy formula such as `beta1 * m + (1 - beta1) * grad` makes a full-size temporary for
 each operator. On arrays larger than the caches (an optimizer's 10M parameters), every
@@ -6,14 +6,65 @@ temporary is one more trip through main memory, and one more fresh allocation wh
 pages the kernel must fault in and zero: that, not the arithmetic, is the time. The
 same formula run on blocks of BLOCK elements keeps its temporaries in the L2 cache, where
 malloc hands the same memory back for the next block. The values are the same bit for
-bit: every operation is elementwise, so it does not matter how the arrays are cut.
+bit: every operation is elementwise (or within one row), so it does not matter how the
+arrays are cut.
+
+Blocks are independent, so they can also run on several threads: NumPy lets go of the
+GIL inside each operation. The count is OMP_NUM_THREADS, the variable the harness and
+`nnconform bench --threads` set for every library, else 1, so nnconform.impl never takes
+more cores than it was given.
 """
 
 from __future__ import annotations
 
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 BLOCK = 1 << 15  # elements: 128 KB of float32 per operand, a few of them fit in L2
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def threads() -> int:
+    """OMP_NUM_THREADS if it is a positive count, else 1."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _each(run, starts: range) -> None:
+    """run(start) for every start, on threads() threads, each a contiguous share; in the
+    caller's context (NumPy's errstate lives in a context variable)."""
+    count = min(threads(), len(starts))
+    if count == 1:
+        for start in starts:
+            run(start)
+        return
+    pool = _POOLS.setdefault(count, ThreadPoolExecutor(count, "nnconform-blocks"))
+
+    def share(k):
+        for start in starts[k::count]:
+            run(start)
+
+    futures = [pool.submit(contextvars.copy_context().run, share, k) for k in range(count)]
+    for future in futures:
+        future.result()  # re-raises a rule's error here
+
+
+def _blockwise(rule, matrices, length: int, step: int, shape):
+    """rule over matrices[i][start:start + step] for start in range(0, length, step)."""
+    first = rule(*(m[:step] for m in matrices))  # its dtypes size the results
+    results = [np.empty((length, *part.shape[1:]), part.dtype) for part in first]
+
+    def run(start):
+        block = slice(start, start + step)
+        parts = rule(*(m[block] for m in matrices)) if start else first
+        for result, part in zip(results, parts, strict=True):
+            result[block] = part
+
+    _each(run, range(0, length, step))
+    return tuple(result.reshape(shape) for result in results)
 
 
 def in_blocks(rule, *arrays):
@@ -23,15 +74,7 @@ def in_blocks(rule, *arrays):
     if size <= BLOCK:
         return rule(*arrays)
     flat = [np.ravel(a) for a in arrays]  # a view unless the array is not contiguous
-    results = None
-    for start in range(0, size, BLOCK):
-        block = slice(start, start + BLOCK)
-        parts = rule(*(a[block] for a in flat))
-        if results is None:
-            results = [np.empty(size, part.dtype) for part in parts]
-        for result, part in zip(results, parts, strict=True):
-            result[block] = part
-    return tuple(result.reshape(shape) for result in results)
+    return _blockwise(rule, flat, size, BLOCK, shape)
 
 
 def in_row_blocks(rule, *arrays):
@@ -45,12 +88,4 @@ def in_row_blocks(rule, *arrays):
     if rows <= step:
         return rule(*arrays)
     matrices = [a.reshape(rows, row) for a in arrays]  # a view unless not contiguous
-    results = None
-    for start in range(0, rows, step):
-        block = slice(start, start + step)
-        parts = rule(*(m[block] for m in matrices))
-        if results is None:
-            results = [np.empty((rows, row), part.dtype) for part in parts]
-        for result, part in zip(results, parts, strict=True):
-            result[block] = part
-    return tuple(result.reshape(shape) for result in results)
+    return _blockwise(rule, matrices, rows, step, shape)

@@ -43,10 +43,12 @@ OPS = {
 }
 
 
+@pytest.mark.parametrize("threads", ["1", "3"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("layout", ["contiguous", "strided"])
 @pytest.mark.parametrize("op", sorted(OPS))
-def test_blocks_give_the_whole_arrays_values(op, layout, dtype, monkeypatch):
+def test_blocks_give_the_whole_arrays_values(op, layout, dtype, threads, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)  # 3: blocks shared unevenly
     rng = np.random.default_rng(0)
     x, dy = (3 * rng.standard_normal((301, 2 * 517)).astype(dtype) for _ in range(2))
     x[0, :3] = [np.nan, np.inf, -np.inf]  # specials stay where they are
@@ -61,3 +63,23 @@ def test_blocks_give_the_whole_arrays_values(op, layout, dtype, monkeypatch):
     for got, expected in zip(blocked, whole, strict=True):
         assert got.dtype == expected.dtype == dtype and got.shape == expected.shape
         np.testing.assert_array_equal(got, expected)
+
+
+def test_an_error_in_a_block_on_a_thread_reaches_the_caller(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+
+    def rule(x):
+        if x[0] > 0:  # only the blocks of the second half
+            raise ValueError("x: a block failed")
+        return (x,)
+
+    x = np.concatenate([-np.ones(4 * _blocks.BLOCK), np.ones(4 * _blocks.BLOCK)])
+    with pytest.raises(ValueError, match="a block failed"):
+        _blocks.in_blocks(rule, x)
+
+
+def test_errstate_holds_on_the_threads(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    x = np.zeros(8 * _blocks.BLOCK)
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        _blocks.in_blocks(lambda x: (1 / x,), x)
