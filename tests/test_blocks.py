@@ -28,7 +28,7 @@ def _optimizer(name, **hyper):
 
 
 OPS = {
-    "sigmoid": _layer("sigmoid"), "tanh": _layer("tanh"),
+    "sigmoid": _layer("sigmoid"), "tanh": _layer("tanh"), "relu": _layer("relu"),
     "leaky_relu": _layer("leaky_relu", negative_slope=0.2),
     "softmax": _layer("softmax"), "softmax_axis0": _layer("softmax", axis=0),
     "log_softmax": _layer("log_softmax"),
