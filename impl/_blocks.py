@@ -89,3 +89,34 @@ def in_row_blocks(rule, *arrays):
         return rule(*arrays)
     matrices = [a.reshape(rows, row) for a in arrays]  # a view unless not contiguous
     return _blockwise(rule, matrices, rows, step, shape)
+
+
+def in_channel_blocks(rule, *arrays):
+    """rule(*arrays) for a rule that works channel by channel (batch norm's statistics):
+    the operands and results have their channels on axis 1 (x (N, C, ...), or a vector
+    shaped to broadcast with it) or axis 0 (a vector (C,)); computed on groups of whole
+    channels, about BLOCK elements of the first operand each."""
+    x = arrays[0]
+    channels = x.shape[1]
+    step = max(1, BLOCK // max(1, x.size // max(1, channels)))
+    if channels <= step:
+        return rule(*arrays)
+
+    def part(a, block):
+        return a[block] if a.ndim == 1 else a[:, block]
+
+    first = rule(*(part(a, slice(0, step)) for a in arrays))
+    results = [np.empty((channels,) if p.ndim == 1 else (p.shape[0], channels, *p.shape[2:]),
+                        p.dtype) for p in first]
+
+    def run(start):
+        block = slice(start, start + step)
+        parts = rule(*(part(a, block) for a in arrays)) if start else first
+        for result, value in zip(results, parts, strict=True):
+            if result.ndim == 1:
+                result[block] = value
+            else:
+                result[:, block] = value
+
+    _each(run, range(0, channels, step))
+    return tuple(results)
