@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._blocks import in_channel_blocks
 from ._checks import require_choice, require_float, require_positive
 from ._windows import phase_length, phase_slices, pool_geometry
 
@@ -195,18 +196,19 @@ def avg_pool2d_forward(x, kernel_size=2, stride=None, padding=0, count_include_p
     non-padding elements of the window (count_include_pad=False)."""
     window = _windows(x, kernel_size, stride, padding)
     require_choice("count_include_pad", count_include_pad, (True, False))
-    total = window.fold(x, np.add, 0.0)
     if count_include_pad:
         n = math.prod(window.kernel)  # a Python int: never promotes float32
     else:
         n = _real_counts(window).astype(x.dtype)
-    return total / n, (n, window)
+    # every channel on its own, so big inputs go a few channels at a time
+    (y,) = in_channel_blocks(lambda x: (window.fold(x, np.add, 0.0) / n,), x)
+    return y, (n, window)
 
 
 def avg_pool2d_backward(dy, ctx):
     """Each element of a window gets dy/n of it [003]; overlapping windows add up."""
     n, window = ctx
-    return (window.spread(dy / n),)
+    return in_channel_blocks(lambda dy: (window.spread(dy / n),), dy)
 
 
 # --- Lp pooling --------------------------------------------------------------------------

@@ -40,7 +40,19 @@ def _batch_norm(training, channels_first=False):
     return run
 
 
+def _avg_pool(**hyper):
+    def run(x, dy):  # (N, C, H, W): 7 examples of 43 channels, 11 × 94 (strided: 11 × 47)
+        x = x.reshape(7, 43, 11, -1)
+        y, ctx = impl.avg_pool2d_forward(x, **hyper)
+        dy = dy.reshape(-1)[:y.size].reshape(y.shape)
+        return (y, *impl.avg_pool2d_backward(dy, ctx))
+    return run
+
+
 OPS = {
+    "avg_pool2d": _avg_pool(kernel_size=3, stride=2, padding=1),
+    "avg_pool2d_exclude_pad": _avg_pool(kernel_size=3, stride=2, padding=1,
+                                        count_include_pad=False),
     "batch_norm": _batch_norm(True), "batch_norm_eval": _batch_norm(False),
     "batch_norm_3d": _batch_norm(True, channels_first=True),
     "sigmoid": _layer("sigmoid"), "tanh": _layer("tanh"), "relu": _layer("relu"),
