@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blocks import in_blocks, in_row_blocks
+from ._blocks import in_blocks
 from ._checks import hyper_float, require_float, require_same_dtype
 
 # --- threshold units ---------------------------------------------------------------------
@@ -189,29 +189,16 @@ def softmax_forward(x, axis=-1):
         p = x.copy()
         return p, (p, axis)
 
-    def rule(x, axis=-1):
-        p = x - x.max(axis=axis, keepdims=True)
-        np.exp(p, out=p)  # in place: one buffer per call, not three
-        p /= p.sum(axis=axis, keepdims=True)
-        return (p,)
-
-    (p,) = _along(rule, axis, x)
+    p = x - x.max(axis=axis, keepdims=True)
+    np.exp(p, out=p)  # in place: one buffer per call, not three
+    p /= p.sum(axis=axis, keepdims=True)
     return p, (p, axis)
-
-
-def _along(rule, axis, *arrays):
-    """rule(*arrays, axis) for a rule along `axis`: on blocks of rows when it is the last
-    (impl/_blocks.py), so each pass over a block stays in cache."""
-    if axis in (-1, arrays[0].ndim - 1):
-        return in_row_blocks(rule, *arrays)
-    return rule(*arrays, axis=axis)
 
 
 def softmax_backward(dy, ctx):
     """Jᵀdy with J = diag(p) - ppᵀ [004], row by row: p·(dy - Σ dy·p)."""
     p, axis = ctx
-    return _along(lambda dy, p, axis=-1: (p * (dy - (dy * p).sum(axis=axis, keepdims=True)),),
-                  axis, dy, p)
+    return (p * (dy - (dy * p).sum(axis=axis, keepdims=True)),)
 
 
 def log_softmax_forward(x, axis=-1):
@@ -221,20 +208,15 @@ def log_softmax_forward(x, axis=-1):
     if x.size == 0:
         y = x.copy()
         return y, (y, axis)
-
-    def rule(x, axis=-1):
-        shifted = x - x.max(axis=axis, keepdims=True)
-        return (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)),)
-
-    (y,) = _along(rule, axis, x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return y, (y, axis)
 
 
 def log_softmax_backward(dy, ctx):
     """dx = dy - softmax·Σ dy, with softmax = exp(y) (y ≤ 0: no overflow)."""
     y, axis = ctx
-    return _along(lambda dy, y, axis=-1: (dy - np.exp(y) * dy.sum(axis=axis, keepdims=True),),
-                  axis, dy, y)
+    return (dy - np.exp(y) * dy.sum(axis=axis, keepdims=True),)
 
 
 # --- maxout ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blocks import in_channel_blocks
 from ._checks import (
     positive,
     require_float,
@@ -50,29 +49,21 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training=True,
         ("running_var", running_var)))
     axes = (0, *range(2, x.ndim))
     m = x.size // x.shape[1]  # values per channel
-    if training and m < 2:
-        raise ValueError(f"x: train mode needs more than one value per channel to take a "
-                         f"variance, got shape {x.shape}")
-
-    def normalise(x, g, b, mean, var):
-        """Each channel on its own, so big inputs go a few channels at a time."""
-        if training:
-            mean = x.mean(axis=axes, keepdims=True)
-            centred = x - mean  # once: the variance, y and the backward all start from it
-            var = (centred * centred).mean(axis=axes, keepdims=True)
-        else:
-            centred = x - mean
-        inv_std = 1 / np.sqrt(var + eps)
-        y = centred * (g * inv_std)  # γ x̂ without forming x̂ = (x - μ)/σ on its own
-        y += b
-        return y, centred, inv_std, mean, var
-
-    y, centred, inv_std, mean, var = in_channel_blocks(normalise, x, g, b, mean, var)
     if training:
+        if m < 2:
+            raise ValueError(f"x: train mode needs more than one value per channel to take "
+                             f"a variance, got shape {x.shape}")
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean  # once: the variance, y and the backward all start from it
+        var = (centred * centred).mean(axis=axes, keepdims=True)
         new_mean = (1 - momentum) * running_mean + momentum * mean.ravel()
         new_var = (1 - momentum) * running_var + momentum * var.ravel() * (m / (m - 1))
     else:
+        centred = x - mean
         new_mean, new_var = running_mean.copy(), running_var.copy()
+    inv_std = 1 / np.sqrt(var + eps)
+    y = centred * (g * inv_std)  # γ x̂ without forming x̂ = (x - μ)/σ on its own
+    y += b
     return (y, new_mean.astype(x.dtype), new_var.astype(x.dtype)), (
         centred, g, inv_std, training, m)
 
@@ -85,19 +76,15 @@ def batch_norm_backward(dy, ctx):
     centred, g, inv_std, training, m = ctx
     axes = (0, *range(2, dy.ndim))
     per_channel = (1, -1, *[1] * (dy.ndim - 2))
-
-    def backward(dy, centred, g, inv_std):
-        dbeta = dy.sum(axis=axes)
-        dgamma = (dy * centred).sum(axis=axes) * inv_std.ravel()
-        if training:
-            dx = dy - dbeta.reshape(per_channel) / m
-            dx -= centred * (inv_std * dgamma.reshape(per_channel) / m)  # x̂·dγ/m
-            dx *= g * inv_std
-        else:
-            dx = dy * (g * inv_std)
-        return dx, dgamma, dbeta
-
-    return in_channel_blocks(backward, dy, centred, g, inv_std)
+    dbeta = dy.sum(axis=axes)
+    dgamma = (dy * centred).sum(axis=axes) * inv_std.ravel()
+    if training:
+        dx = dy - dbeta.reshape(per_channel) / m
+        dx -= centred * (inv_std * dgamma.reshape(per_channel) / m)  # x̂·dγ/m
+        dx *= g * inv_std
+    else:
+        dx = dy * (g * inv_std)
+    return dx, dgamma, dbeta
 
 
 # --- layer norm and group norm: the same statistics, taken per example ----------------------
