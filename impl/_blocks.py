@@ -28,6 +28,8 @@ BLOCK = 1 << 15  # elements: 128 KB of float32 per operand, a few of them fit in
 # pooling a group) ran slower than the whole arrays did.
 CHANNEL_BLOCK = 1 << 19
 _POOLS: dict[int, ThreadPoolExecutor] = {}
+# A forked child inherits the pools but not their threads: it starts its own.
+os.register_at_fork(after_in_child=_POOLS.clear)
 
 
 def threads() -> int:

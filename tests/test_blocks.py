@@ -95,3 +95,19 @@ def test_errstate_holds_on_the_threads(monkeypatch):
     x = np.zeros(8 * _blocks.BLOCK)
     with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
         _blocks.in_blocks(lambda x: (1 / x,), x)
+
+
+def test_a_forked_child_starts_pools_of_its_own(monkeypatch):
+    """A child made by fork (asv's forkserver, a data loader) inherits the parent's pools
+    but not their threads, so a threaded call there would wait for ever: it must find no
+    pool and start its own."""
+    import os
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    _blocks.in_blocks(lambda x: (x + 1,), np.arange(8.0 * _blocks.BLOCK))
+    assert _blocks._POOLS  # the parent's pool exists now
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child)
+        os._exit(0 if not _blocks._POOLS else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the child inherited the parent's pools"
