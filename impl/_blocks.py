@@ -57,19 +57,28 @@ def _each(run, starts: range) -> None:
         future.result()  # re-raises a rule's error here
 
 
-def _blockwise(rule, matrices, length: int, step: int, shape):
-    """rule over matrices[i][start:start + step] for start in range(0, length, step)."""
-    first = rule(*(m[:step] for m in matrices))  # its dtypes size the results
-    results = [np.empty((length, *part.shape[1:]), part.dtype) for part in first]
+def _blockwise(rule, arrays, length: int, step: int, axis_of):
+    """rule on the arrays' blocks [start, start + step) for start in range(0, length, step),
+    each array cut along its axis_of(array); the results are assembled the same way."""
+
+    def at(a, block):
+        return (slice(None),) * axis_of(a) + (block,)
+
+    first = rule(*(a[at(a, slice(0, step))] for a in arrays))  # its dtypes size the results
+    results = []
+    for part in first:
+        shape = list(part.shape)
+        shape[axis_of(part)] = length
+        results.append(np.empty(shape, part.dtype))
 
     def run(start):
         block = slice(start, start + step)
-        parts = rule(*(m[block] for m in matrices)) if start else first
+        parts = rule(*(a[at(a, block)] for a in arrays)) if start else first
         for result, part in zip(results, parts, strict=True):
-            result[block] = part
+            result[at(result, block)] = part
 
     _each(run, range(0, length, step))
-    return tuple(result.reshape(shape) for result in results)
+    return results
 
 
 def in_blocks(rule, *arrays):
@@ -79,35 +88,17 @@ def in_blocks(rule, *arrays):
     if size <= BLOCK:
         return rule(*arrays)
     flat = [np.ravel(a) for a in arrays]  # a view unless the array is not contiguous
-    return _blockwise(rule, flat, size, BLOCK, shape)
+    return tuple(r.reshape(shape) for r in _blockwise(rule, flat, size, BLOCK, lambda a: 0))
 
 
 def in_channel_blocks(rule, *arrays):
-    """rule(*arrays) for a rule that works channel by channel (batch norm's statistics):
-    the operands and results have their channels on axis 1 (x (N, C, ...), or a vector
-    shaped to broadcast with it) or axis 0 (a vector (C,)); computed on groups of whole
-    channels, about BLOCK elements of the first operand each."""
+    """rule(*arrays) for a rule that works channel by channel (average pooling): the
+    operands and results have their channels on axis 1 (x (N, C, ...), or a vector shaped
+    to broadcast with it) or axis 0 (a vector (C,)); computed on groups of whole channels,
+    about CHANNEL_BLOCK elements of the first operand each."""
     x = arrays[0]
     channels = x.shape[1]
     step = max(1, CHANNEL_BLOCK // max(1, x.size // max(1, channels)))
     if channels <= step:
         return rule(*arrays)
-
-    def part(a, block):
-        return a[block] if a.ndim == 1 else a[:, block]
-
-    first = rule(*(part(a, slice(0, step)) for a in arrays))
-    results = [np.empty((channels,) if p.ndim == 1 else (p.shape[0], channels, *p.shape[2:]),
-                        p.dtype) for p in first]
-
-    def run(start):
-        block = slice(start, start + step)
-        parts = rule(*(part(a, block) for a in arrays)) if start else first
-        for result, value in zip(results, parts, strict=True):
-            if result.ndim == 1:
-                result[block] = value
-            else:
-                result[:, block] = value
-
-    _each(run, range(0, channels, step))
-    return tuple(results)
+    return tuple(_blockwise(rule, arrays, channels, step, lambda a: 0 if a.ndim == 1 else 1))
