@@ -5,8 +5,9 @@ Every differentiable op NAME is a pair `y, ctx = NAME_forward(*arrays, **hyper)`
 target is data: its backward returns `(d_pred,)`); the input's float dtype is kept,
 inputs are never mutated, and the ops stay finite, without NumPy warnings, at the extreme
 inputs the contract names. Each op is written to read like the formula of the study note
-it cites ([000]..[004]); it is what the property suite checks by default, against oracles
-that never import it.
+it cites ([000]..[004]), or of the paper docs/transformer.md names for the blocks beyond
+the notes; it is what the property suite checks by default, against oracles that never
+import it.
 """
 
 from .activations import (
@@ -32,6 +33,10 @@ from .activations import (
     step_forward,
     tanh_backward,
     tanh_forward,
+)
+from .attention import (
+    scaled_dot_product_attention_backward,
+    scaled_dot_product_attention_forward,
 )
 from .classic import (
     delta_rule_forward,
@@ -139,6 +144,18 @@ from .recurrent import (
     temporal_softmax_loss_backward,
     temporal_softmax_loss_forward,
 )
+from .transformer import (
+    gelu_backward,
+    gelu_forward,
+    rms_norm_backward,
+    rms_norm_forward,
+    rotary_embedding_backward,
+    rotary_embedding_forward,
+    silu_backward,
+    silu_forward,
+    swiglu_backward,
+    swiglu_forward,
+)
 
 __all__ = [
     # activations
@@ -208,4 +225,11 @@ __all__ = [
     "adam_init", "adam_step",
     "adamw_init", "adamw_step",
     "lr_decay_forward", "ewa_forward",
+    # transformer blocks
+    "gelu_forward", "gelu_backward",
+    "silu_forward", "silu_backward",
+    "swiglu_forward", "swiglu_backward",
+    "rms_norm_forward", "rms_norm_backward",
+    "rotary_embedding_forward", "rotary_embedding_backward",
+    "scaled_dot_product_attention_forward", "scaled_dot_product_attention_backward",
 ]

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nnconform.oracles import torch_optim
+from nnconform.oracles import torch_optim, torch_transformer
 
 
 def _mse(pred, target, reduction="mean"):
@@ -269,6 +269,7 @@ _OPS: dict[str, Callable[..., torch.Tensor]] = {
     "mlp": _mlp,
 }
 _OPS.update(torch_optim.OPTIMIZERS)  # (param, grads, lr, decay_rate, ...) -> trajectory
+_OPS.update(torch_transformer.OPS)  # gelu, silu, swiglu, rms_norm, rope, attention
 
 SUPPORTED: frozenset[str] = frozenset(_OPS)
 """The op names this oracle has a truth for."""

@@ -179,6 +179,7 @@ class Op:
 def _collect() -> dict[str, Op]:
     from nnconform.properties.ops import (
         activations,
+        attention,
         classic,
         conv,
         data,
@@ -193,11 +194,13 @@ def _collect() -> dict[str, Op]:
         optim,
         pool,
         recurrent,
+        transformer,
     )
 
     table: dict[str, Op] = {}
     for module in (activations, losses, layers, conv, pool, norm, dropout, embedding,
-                   recurrent, data, init, optim, classic, gd, networks):
+                   recurrent, data, init, optim, classic, gd, networks, transformer,
+                   attention):
         for op in module.OPS:
             if op.name in table:
                 raise ValueError(f"op {op.name!r} is declared twice")

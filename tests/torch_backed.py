@@ -127,6 +127,14 @@ FUNCTIONS = {
     "rnn": _recurrent(torch.nn.RNN),
     "lstm": _recurrent(torch.nn.LSTM),
     "temporal_affine": F.linear,
+    "gelu": lambda x, approximate="none": F.gelu(x, approximate=approximate),
+    "silu": F.silu,
+    "swiglu": lambda x, w1, w3: F.silu(F.linear(x, w1)) * F.linear(x, w3),
+    "rms_norm": lambda x, weight, eps=1e-6: F.rms_norm(x, weight.shape, weight, eps),
+    # torch has no rotary embedding, and its attention takes neither a 1-d mask nor a mask
+    # with is_causal: the oracle's wrappers of complex multiplication and F.sdpa
+    "rotary_embedding": torch_oracle.function("rotary_embedding"),
+    "scaled_dot_product_attention": torch_oracle.function("scaled_dot_product_attention"),
 }
 # Forward-only ops: plain torch expressions, the torch oracle's own.
 FORWARD_ONLY = {name: torch_oracle.function(name) for name in ("embedding_nearest", "normalize")}
@@ -134,7 +142,9 @@ FORWARD_ONLY = {name: torch_oracle.function(name) for name in ("embedding_neares
 DIFFERENTIABLE = {"prelu": (0, 1), "linear": (0, 1, 2), "conv2d": (0, 1, 2),
                   "residual_block": (0, 1, 2, 3, 4), "batch_norm": (0, 1, 2),
                   "layer_norm": (0, 1, 2), "group_norm": (0, 1, 2), "temporal_affine": (0, 1, 2),
-                  "embedding": (1,), "rnn": tuple(range(6)), "lstm": tuple(range(7))}
+                  "embedding": (1,), "rnn": tuple(range(6)), "lstm": tuple(range(7)),
+                  "swiglu": (0, 1, 2), "rms_norm": (0, 1),
+                  "scaled_dot_product_attention": (0, 1, 2)}
 # Outputs that take an upstream gradient, when not all of them do.
 UPSTREAM = {"batch_norm": 1}
 
