@@ -47,7 +47,8 @@ def _check(q, k, v, mask, causal, scale):
         require_float("mask", mask)
         require_same_dtype("mask", mask, q, "q")
         target = (b, hq, q.shape[2], sk)
-        if mask.ndim > 4 or np.broadcast_shapes(mask.shape, target) != target:
+        if mask.ndim > 4 or any(m not in (1, t) for m, t in zip(
+                mask.shape[::-1], target[::-1], strict=False)):
             raise ValueError(f"mask: expected an additive mask broadcastable to (B, Hq, Sq, "
                              f"Sk) = {target}, got shape {mask.shape}")
     if not isinstance(causal, bool | np.bool_):
