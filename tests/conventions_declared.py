@@ -24,6 +24,10 @@ from mutants.prelu_gradient_one_at_zero import prelu_backward, prelu_forward  # 
 from mutants.relu_gradient_one_at_zero import relu_backward, relu_forward  # noqa: F401
 from mutants.rmsprop_eps_inside_sqrt import rmsprop_init, rmsprop_step  # noqa: F401
 from mutants.rnn_batch_major import rnn_backward, rnn_forward  # noqa: F401
+from mutants.rotary_embedding_pairs_interleaved import (  # noqa: F401
+    rotary_embedding_backward,
+    rotary_embedding_forward,
+)
 from mutants.step_fires_at_zero import step_backward, step_forward  # noqa: F401
 
 from nnconform import impl
@@ -42,5 +46,5 @@ CONVENTIONS = {
     "dropout": "p_is_drop", "leaky_relu": "grad_one_at_zero", "linear": "weight_in_out",
     "lstm": ["batch_major", "gates_ifog"], "max_pool2d": "ties_all", "maxout": "ties_all",
     "prelu": "grad_one_at_zero", "relu": "grad_one_at_zero", "rmsprop": "eps_inside_sqrt",
-    "rnn": "batch_major", "step": "fires_at_zero",
+    "rnn": "batch_major", "rotary_embedding": "interleaved", "step": "fires_at_zero",
 }
