@@ -216,11 +216,28 @@ class LayerBenchmark(abc.ABC):
 
 
 class LayerMemoryBenchmark(LayerBenchmark):
-    """LayerBenchmark, and the process's peak resident memory over a forward+backward."""
+    """LayerBenchmark, and the process's peak resident memory over a forward+backward; on a
+    GPU machine also the GPU memory a forward+backward allocates at its peak, beyond what
+    it was given (both GPU backends allocate through torch's caching allocator)."""
 
     def peakmem_forward_backward(self, shape, dtype, backend):
         _host_memory_only(backend)
         self.forward_backward()
+
+    if GPU:
+        def track_gpu_peak_mb_forward_backward(self, shape, dtype, backend):
+            """MB allocated on the GPU at the forward+backward's peak, less what was held
+            before it (its inputs): torch.cuda.max_memory_allocated (GPU backends)."""
+            _gpu_only(backend)
+            import torch
+
+            torch.cuda.synchronize()
+            before = torch.cuda.memory_allocated()
+            torch.cuda.reset_peak_memory_stats()
+            self.forward_backward()
+            return (torch.cuda.max_memory_allocated() - before) / 2**20
+
+        track_gpu_peak_mb_forward_backward.unit = "MB"
 
 
 class OptimizerBenchmark(abc.ABC):

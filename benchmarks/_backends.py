@@ -11,7 +11,9 @@ Each callable takes no arguments and runs the op once. Backends:
   implementation $NNCONFORM_IMPL names, written in $NNCONFORM_STYLE (subject()), so a
   user's repository can keep the asv history of its own kernels with these classes.
 - "torch": PyTorch on the CPU: torch.nn.functional, torch.nn.LSTM through
-  torch.func.functional_call, torch.optim with foreach=True (or fused=True).
+  torch.func.functional_call, torch.optim with foreach=True (or fused=True); SwiGLU as
+  silu(linear)·linear and the rotary embedding (torch has none) as the half-split
+  rotation a torch user writes, with cos and sin computed once.
 - "torch_cuda": the same on the GPU.
 - "triton": our GPU kernels, nnconform.impl.gpu, expected to mirror impl's names and calling
   convention on CUDA tensors (NAME_forward(*arrays, **hyper) -> (outputs, ctx), and so on).
@@ -180,6 +182,24 @@ LAYERS = {
                             updated_in_place=(3, 4)),
     "lstm": LayerSpec(_cases.lstm_case, _cases.LSTM_SHAPES, ("TNIH",), _work.lstm,
                       "TFLOP/s", outputs=tuple),
+    # A transformer's blocks (docs/transformer.md). GELU's tanh form: shape (N, D, 1).
+    "gelu": LayerSpec(_cases.gelu_case, _cases.GELU_SHAPES, ("ND", ("N", "D", "tanh")),
+                      _work.gelu, gpu_shapes=_cases.GPU_GELU_SHAPES),
+    "silu": _activation(),
+    "swiglu": LayerSpec(_cases.swiglu_case, _cases.SWIGLU_SHAPES, (("N", "D", "H"),),
+                        _work.swiglu, "TFLOP/s", _cases.GPU_SWIGLU_SHAPES),
+    "rms_norm": LayerSpec(_cases.rms_norm_case, _cases.ROW_NORM_SHAPES, ("ND",),
+                          _work.rms_norm, gpu_shapes=_cases.GPU_ROW_NORM_SHAPES),
+    "layer_norm": LayerSpec(_cases.layer_norm_case, _cases.ROW_NORM_SHAPES, ("ND",),
+                            _work.layer_norm, gpu_shapes=_cases.GPU_ROW_NORM_SHAPES),
+    # x only: the positions are integers.
+    "rotary_embedding": LayerSpec(_cases.rotary_case, _cases.ROTARY_SHAPES, ("BHSD",),
+                                  _work.rotary_embedding,
+                                  gpu_shapes=_cases.GPU_ROTARY_SHAPES, grads=1),
+    "scaled_dot_product_attention": LayerSpec(
+        _cases.attention_case, _cases.ATTENTION_SHAPES,
+        (("B", "Hq", "Hkv", "S", "D", "causal"),), _work.attention, "TFLOP/s",
+        _cases.GPU_ATTENTION_SHAPES),
 }
 
 
@@ -375,6 +395,24 @@ def torch_functions() -> dict:
     def batch_norm(x, gamma, beta, running_mean, running_var, **hyper):
         return F.batch_norm(x, running_mean, running_var, gamma, beta, **hyper)
 
+    rotary_tables = {}
+
+    def rotary_embedding(x, positions, base):
+        """Half-split pairs (x_i, x_{i+D/2}) turned by p·θ_i, as a torch user writes it
+        (Hugging Face's Llama): cos and sin are the tables a model computes once and reuses
+        in every layer, here once per positions tensor (kept, so its id is not reused),
+        with the angles in float64 and rounded to x's dtype, as the contract's."""
+        half = x.shape[-1] // 2
+        key = (id(positions), half, base, x.dtype)
+        if key not in rotary_tables:
+            theta = base ** (-2 * torch.arange(half, dtype=torch.float64,
+                                               device=x.device) / x.shape[-1])
+            angle = positions.to(torch.float64)[:, None] * theta
+            rotary_tables[key] = (positions, angle.cos().to(x.dtype), angle.sin().to(x.dtype))
+        _, cos, sin = rotary_tables[key]
+        x1, x2 = x[..., :half], x[..., half:]
+        return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
+
     return {
         "sigmoid": torch.sigmoid,
         "tanh": torch.tanh,
@@ -389,6 +427,15 @@ def torch_functions() -> dict:
         "avg_pool2d": F.avg_pool2d,
         "batch_norm": batch_norm,
         "lstm": lstm,
+        "gelu": lambda x, approximate: F.gelu(x, approximate=approximate),
+        "silu": F.silu,
+        "swiglu": lambda x, w1, w3: F.silu(F.linear(x, w1)) * F.linear(x, w3),
+        "rms_norm": lambda x, weight, eps: F.rms_norm(x, weight.shape, weight, eps),
+        "layer_norm": lambda x, gamma, beta, eps: F.layer_norm(x, gamma.shape, gamma, beta,
+                                                               eps),
+        "rotary_embedding": rotary_embedding,
+        "scaled_dot_product_attention": lambda q, k, v, causal: F.scaled_dot_product_attention(
+            q, k, v, is_causal=causal, enable_gqa=True),
     }
 
 

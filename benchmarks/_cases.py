@@ -48,6 +48,31 @@ LSTM_SHAPES = [
     (50, 32, 256, 256),
     (100, 64, 128, 512),
 ]
+# A transformer's blocks (docs/transformer.md). GELU's x (N, D), or (N, D, 1) for its tanh
+# form (approximate="tanh"): the flag is part of the shape, as a convolution's stride is.
+GELU_SHAPES = [(4096, 1024), (4096, 1024, 1)]
+GPU_GELU_SHAPES = [(8192, 8192), (8192, 8192, 1)]
+# SwiGLU's (N, D, H): x (N, D), W1 and W3 (H, D), a Llama MLP's gate and up projections
+# (H ≈ 8/3·D, rounded up to a multiple of 256) on 256 tokens.
+SWIGLU_SHAPES = [(256, 1024, 2816)]
+GPU_SWIGLU_SHAPES = [(8192, 4096, 11008)]  # Llama 7B's MLP on 8192 tokens
+# RMSNorm's and layer norm's x (N, D), normalised over D (weight (D,)).
+ROW_NORM_SHAPES = [(4096, 1024)]
+GPU_ROW_NORM_SHAPES = [(16384, 4096)]
+# Rotary embedding's x (B, H, S, D), positions 0 … S-1.
+ROTARY_SHAPES = [(4, 16, 512, 64)]
+GPU_ROTARY_SHAPES = [(8, 32, 4096, 128)]
+# Attention's (B, Hq, Hkv, S, D, causal): q (B, Hq, S, D), k and v (B, Hkv, S, D); causal 1
+# hides the later keys. Grouped queries (Hq = 4·Hkv) with the causal mask, and plain
+# multi-head attention without it.
+ATTENTION_SHAPES = [
+    (2, 8, 2, 1024, 64, 1),
+    (4, 8, 8, 512, 64, 0),
+]
+GPU_ATTENTION_SHAPES = [
+    (4, 32, 8, 4096, 128, 1),
+    (8, 16, 16, 2048, 64, 0),
+]
 # Parameters updated by one optimizer step: a mid-sized model's, as one flat array.
 OPTIM_SHAPES = [
     (10_000_000,),
@@ -121,3 +146,44 @@ def optim_case(shape, rng, dtype=np.float32):
     param = rng.standard_normal(shape, dtype=dtype)
     grad = rng.standard_normal(shape, dtype=dtype)
     return (param, grad), {}
+
+
+def gelu_case(shape, rng, dtype=np.float32):
+    """x (N, D); the exact GELU, or its tanh form where the shape is (N, D, 1)."""
+    approximate = "tanh" if len(shape) == 3 and shape[2] else "none"
+    return (rng.standard_normal(shape[:2], dtype=dtype),), {"approximate": approximate}
+
+
+def swiglu_case(shape, rng, dtype=np.float32):
+    n, d, hidden = shape
+    x = rng.standard_normal((n, d), dtype=dtype)
+    # Weights ~ 1/√D, as linear's, so the gate's SiLU sees values of the order of 1.
+    w1, w3 = (rng.standard_normal((hidden, d), dtype=dtype) / d**0.5 for _ in range(2))
+    return (x, w1, w3), {}
+
+
+def rms_norm_case(shape, rng, dtype=np.float32):
+    x = rng.standard_normal(shape, dtype=dtype)
+    weight = 1 + 0.1 * rng.standard_normal(shape[-1], dtype=dtype)
+    return (x, weight), {"eps": 1e-6}
+
+
+def layer_norm_case(shape, rng, dtype=np.float32):
+    x = rng.standard_normal(shape, dtype=dtype)
+    gamma = 1 + 0.1 * rng.standard_normal(shape[-1], dtype=dtype)
+    beta = 0.1 * rng.standard_normal(shape[-1], dtype=dtype)
+    return (x, gamma, beta), {"eps": 1e-5}
+
+
+def rotary_case(shape, rng, dtype=np.float32):
+    """x (B, H, S, D) and its rows' positions 0 … S-1 (int64)."""
+    x = rng.standard_normal(shape, dtype=dtype)
+    return (x, np.arange(shape[2], dtype=np.int64)), {"base": 10000.0}
+
+
+def attention_case(shape, rng, dtype=np.float32):
+    """q (B, Hq, S, D), k and v (B, Hkv, S, D); the default scale 1/√D."""
+    b, hq, hkv, s, d, causal = shape
+    q = rng.standard_normal((b, hq, s, d), dtype=dtype)
+    k, v = (rng.standard_normal((b, hkv, s, d), dtype=dtype) for _ in range(2))
+    return (q, k, v), {"causal": bool(causal)}

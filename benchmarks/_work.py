@@ -64,6 +64,54 @@ def lstm(shape, itemsize: int) -> tuple[float, float]:
     return product, 3 * product
 
 
+def gelu(shape, itemsize: int) -> tuple[float, float]:
+    """An elementwise op's, on x (N, D): the shape's third number picks GELU's form."""
+    return elementwise(shape[:2], itemsize)
+
+
+def swiglu(shape, itemsize: int) -> tuple[float, float]:
+    """x W₁ᵀ and x W₃ᵀ: 2·(2·N·D·H) FLOPs; the backward's dx (two products) and dW₁, dW₃
+    are twice that."""
+    n, d, hidden = shape
+    product = 2 * 2 * n * d * hidden
+    return product, 3 * product
+
+
+def _row_norm(shape, itemsize: int, weights: int) -> tuple[float, float]:
+    """x (..., D) normalised over D with `weights` vectors (D,). Forward: read x and the
+    weights, write y. Backward: read x, dy and the scale (w or γ), write dx and each
+    weight's gradient (the row statistics can be recomputed from x, so they are not counted)."""
+    n, w = math.prod(shape) * itemsize, shape[-1] * itemsize
+    return 2 * n + weights * w, 5 * n + (2 * weights + 1) * w
+
+
+def rms_norm(shape, itemsize: int) -> tuple[float, float]:
+    """RMSNorm's: the weight w."""
+    return _row_norm(shape, itemsize, 1)
+
+
+def layer_norm(shape, itemsize: int) -> tuple[float, float]:
+    """Layer norm's: γ and β (β's gradient needs only dy, but is written all the same)."""
+    return _row_norm(shape, itemsize, 2)
+
+
+def rotary_embedding(shape, itemsize: int) -> tuple[float, float]:
+    """x (B, H, S, D). Forward: read x and the S positions (int64), write y; cos and sin
+    are computed, not read. Backward (the rotation back): read dy and the positions, write
+    dx."""
+    x, positions = math.prod(shape) * itemsize, shape[2] * 8
+    return 2 * x + positions, 2 * (2 * x + positions)
+
+
+def attention(shape, itemsize: int) -> tuple[float, float]:
+    """(B, Hq, Hkv, S, D, causal): q kᵀ and the weights by v, 2·S·S·D FLOPs each per query
+    head, half of them where causal hides the later keys; the backward 2.5 times the
+    forward (dV, dP, dQ and dK, and the recomputed q kᵀ), as FlashAttention counts."""
+    b, hq, _, s, d, causal = shape
+    forward = 4 * b * hq * s * s * d // (2 if causal else 1)
+    return forward, 7 * forward // 2
+
+
 def optimizer_step(params: int, itemsize: int, arrays: int) -> float:
     """Bytes of one step that reads and writes `arrays` parameter-sized arrays in all
     (sgd: read w and g, write w: 3)."""
@@ -88,4 +136,11 @@ def conv2d_gemms(shape) -> tuple[list, list]:
     return [(pixels, patch, k)], [(pixels, k, patch), (k, pixels, patch)]
 
 
-GEMMS = {"linear": linear_gemms, "conv2d": conv2d_gemms}
+def swiglu_gemms(shape) -> tuple[list, list]:
+    """Forward: x (N × D) by W₁ᵀ and by W₃ᵀ (D × H); backward: dx = da W₁ + db W₃, dW₁ = daᵀ x
+    and dW₃ = dbᵀ x."""
+    n, d, hidden = shape
+    return [(n, d, hidden)] * 2, [(n, hidden, d)] * 2 + [(hidden, n, d)] * 2
+
+
+GEMMS = {"linear": linear_gemms, "conv2d": conv2d_gemms, "swiglu": swiglu_gemms}

@@ -6,8 +6,8 @@ target is data: its backward returns `(d_pred,)`); the input's float dtype is ke
 inputs are never mutated, and the ops stay finite, without NumPy warnings, at the extreme
 inputs the contract names. Each op is written to read like the formula of the study note
 it cites ([000]..[004]), or of the paper docs/transformer.md names for the blocks beyond
-the notes; it is what the property suite checks by default, against oracles that never
-import it.
+the notes; it is what the property suite checks by default, against oracles that do not
+depend on it. SciPy is used where NumPy lacks a function: Φ, the normal CDF of GELU.
 """
 
 from .activations import (

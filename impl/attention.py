@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ._checks import hyper_float, require_float, require_same_dtype
+from ._checks import positive, require_float, require_same_dtype
 
 BLOCK = 1 << 20  # scores per block of queries (4 MB in float32)
 
@@ -55,7 +55,7 @@ def _check(q, k, v, mask, causal, scale):
         raise TypeError(f"causal: expected a bool, got {type(causal).__name__}")
     if scale is None:
         return 1 / math.sqrt(d)
-    return hyper_float("scale", scale, "a number or None")
+    return positive("scale", scale)
 
 
 def _blocks(q, k):

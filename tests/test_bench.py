@@ -126,11 +126,42 @@ def test_the_gemm_roof_times_the_products_the_work_model_counts(op):
 
 
 def test_products_report_their_gemm_roof_and_nothing_else_does(tmp_path):
-    code, data, output = _bench(tmp_path, "--only", "linear,relu", "--threads", "1")
+    code, data, output = _bench(tmp_path, "--only", "linear,swiglu,relu", "--threads", "1")
     assert code == 0, output[-3000:]
+    assert {r["op"] for r in data["rows"]} == {"linear", "swiglu", "relu"}
     for row in data["rows"]:
-        if row["op"] == "linear":
+        if row["op"] in _work.GEMMS:
             assert row["gemm_roof"] > 0, row
         else:
             assert row["gemm_roof"] is None, row
     assert "GEMM roof" in output
+
+
+TRANSFORMER = ("gelu", "silu", "swiglu", "rms_norm", "layer_norm", "rotary_embedding",
+               "scaled_dot_product_attention")
+
+
+def test_the_transformer_blocks_report_a_rate_and_their_peak_memory(tmp_path):
+    """Every shape of the seven blocks, forward and forward+backward, in the unit of its
+    work model (TFLOP/s for the products, GB/s for the rest); GELU in both forms; the
+    peak memory of attention's forward+backward holds at least its output and gradients."""
+    from benchmarks import _backends
+
+    code, data, output = _bench(tmp_path, "--only", ",".join(TRANSFORMER), "--threads", "1",
+                                "--repeats", "1")
+    assert code == 0, output[-3000:]
+    expected = {(op, _backends.LAYERS[op].describe(shape), part)
+                for op in TRANSFORMER for shape in _backends.LAYERS[op].shapes
+                for part in ("forward", "forward_backward")}
+    assert {(r["op"], r["shape"], r["part"]) for r in data["rows"]} == expected
+    assert {r["shape"] for r in data["rows"] if r["op"] == "gelu"} == {"N4096 D1024",
+                                                                       "N4096 D1024 tanh1"}
+    _assert_figures_add_up(data["rows"])
+    for r in data["rows"]:
+        products = r["op"] in ("swiglu", "scaled_dot_product_attention")
+        assert r["unit"] == ("TFLOP/s" if products else "GB/s"), r
+        if r["op"] == "scaled_dot_product_attention" and r["part"] == "forward_backward":
+            shape = next(s for s in _backends.LAYERS[r["op"]].shapes
+                         if _backends.LAYERS[r["op"]].describe(s) == r["shape"])
+            b, hq, hkv, s, d, _ = shape
+            assert r["peak_mb"] * 2**20 >= 4 * s * d * (b * hq + 2 * b * hkv), r  # dq, dk, dv

@@ -18,6 +18,8 @@ FAMILIES = {
     "losses and linear": "cross_entropy,l2_penalty,linear",
     "conv and pooling": "conv2d,max_pool2d,avg_pool2d",
     "batch norm": "batch_norm",
+    "transformer blocks": "gelu,silu,swiglu,rms_norm,layer_norm,rotary_embedding",
+    "attention": "scaled_dot_product_attention",
     "optimizers": "sgd,momentum_velocity,momentum_step,momentum_average,nesterov,adam,adamw",
 }
 INTERPRETED = {"TRITON_INTERPRET": "1"}

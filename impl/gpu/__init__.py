@@ -23,6 +23,10 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .attention import (
+    scaled_dot_product_attention_backward,
+    scaled_dot_product_attention_forward,
+)
 from .conv import (
     conv2d_backward,
     conv2d_forward,
@@ -40,6 +44,8 @@ from .losses import (
 from .norm import (
     batch_norm_backward,
     batch_norm_forward,
+    layer_norm_backward,
+    layer_norm_forward,
 )
 from .optim import (
     adam_init,
@@ -69,6 +75,18 @@ from .softmax import (
     softmax_backward,
     softmax_forward,
 )
+from .transformer import (
+    gelu_backward,
+    gelu_forward,
+    rms_norm_backward,
+    rms_norm_forward,
+    rotary_embedding_backward,
+    rotary_embedding_forward,
+    silu_backward,
+    silu_forward,
+    swiglu_backward,
+    swiglu_forward,
+)
 
 __all__ = [
     # the array hook
@@ -81,8 +99,8 @@ __all__ = [
     "conv2d_forward", "conv2d_backward",
     # linear
     "linear_forward", "linear_backward",
-    # batch norm
-    "batch_norm_forward", "batch_norm_backward",
+    # batch norm, layer norm
+    "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     # pooling
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     # softmax
@@ -95,4 +113,9 @@ __all__ = [
     "momentum_step_init", "momentum_step_step", "momentum_average_init",
     "momentum_average_step", "nesterov_init", "nesterov_step", "adam_init", "adam_step",
     "adamw_init", "adamw_step",
+    # transformer blocks
+    "gelu_forward", "gelu_backward", "silu_forward", "silu_backward", "swiglu_forward",
+    "swiglu_backward", "rms_norm_forward", "rms_norm_backward", "rotary_embedding_forward",
+    "rotary_embedding_backward", "scaled_dot_product_attention_forward",
+    "scaled_dot_product_attention_backward",
 ]

@@ -6,6 +6,11 @@ when |μ| is large against σ), one kernel for the O(C) work (1/σ and the runni
 updated as PyTorch does with the unbiased variance) and one elementwise pass for y. The
 backward takes dβ = Σ dy and dγ = Σ dy·x̂ per channel, then one elementwise pass for
 dx = (γ/σ)(dy - dβ/m - x̂·dγ/m) (train) or γ dy/σ (eval). Nothing is updated in place.
+
+Layer norm takes the same statistics per example, over x's trailing gamma.ndim axes: one
+program per row (two passes over registers, or Chan's merge of per-block statistics for a
+row longer than a block), one per row for dx, and tiled column sums for dγ and dβ. RMS norm
+(transformer.py) runs the same row kernels without the centring and the bias.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import triton.language as tl
 
 from .._checks import positive, require_fraction
 from . import _reduce
-from ._runtime import grid, require_like, require_tensor, scalars
+from ._runtime import INTERPRET, block, grid, require_like, require_tensor, scalars
 
 BLOCK = 1024
 
@@ -136,3 +141,224 @@ def batch_norm_backward(dy, ctx):
                                             dx.numel(), channels, inner, scalars(x, 1 / max(m, 1)),
                                             TRAINING=training, BLOCK=BLOCK)
     return dx, dgamma, dbeta
+
+
+# --- layer norm, and the row kernels RMS norm (transformer.py) shares -----------------------
+#
+# A row is one example's normalised slice: x's trailing weight.ndim axes, flattened. One
+# program per row, the row kept in registers when it fits ROW_BLOCK, read in blocks
+# otherwise. The backward's per-column sums (dγ, dβ) take tiles of rows × columns, each
+# chunk of rows summed by its own program, then the chunks' partial sums by _reduce.
+
+ROW_BLOCK = 4096  # a Llama-sized row (4096) stays in registers
+COLUMN_CHUNKS = 1 if INTERPRET else 128  # row chunks per column block (one: interpreter)
+TILE_ROWS, TILE_COLUMNS = 16, 64
+
+
+@triton.jit
+def _row_statistics(row, n, CENTRED: tl.constexpr, BLOCK: tl.constexpr):
+    """(μ, Σ (x - μ)²) of a row longer than one block, μ = 0 unless CENTRED. Each block's
+    mean and centred sum of squares are merged into the running pair by Chan, Golub and
+    LeVeque's update: no Σx² - nμ² cancellation when |μ| is large against σ."""
+    lanes = tl.arange(0, BLOCK)
+    count = tl.full([], 0.0, row.dtype.element_ty)
+    mean = tl.full([], 0.0, row.dtype.element_ty)
+    square = tl.full([], 0.0, row.dtype.element_ty)
+    for start in range(0, n, BLOCK):
+        inside = start + lanes < n
+        x = tl.load(row + start + lanes, mask=inside, other=0.0)
+        if CENTRED:
+            size = tl.minimum(n - start, BLOCK).to(row.dtype.element_ty)
+            block_mean = tl.sum(x, axis=0) / size
+            centred = tl.where(inside, x - block_mean, 0.0)
+            total = count + size
+            delta = block_mean - mean
+            mean += delta * (size / total)
+            square += tl.sum(centred * centred, axis=0) + delta * delta * (count * size / total)
+            count = total
+        else:
+            square += tl.sum(x * x, axis=0)
+    return mean, square
+
+
+@triton.jit
+def _rows_forward_kernel(x_ptr, w_ptr, b_ptr, y_ptr, mean_ptr, rstd_ptr, n, eps_ptr,
+                         CENTRED: tl.constexpr, HAS_BIAS: tl.constexpr,
+                         SINGLE: tl.constexpr, BLOCK: tl.constexpr):
+    """y = (x - μ)·r·w (+ b), r = 1/√(mean((x - μ)²) + ε); saves μ and r per row. Layer
+    norm is CENTRED with a bias; RMS norm is neither (μ = 0)."""
+    row = tl.program_id(0).to(tl.int64)
+    x_row = x_ptr + row * n
+    y_row = y_ptr + row * n
+    lanes = tl.arange(0, BLOCK)
+    eps = tl.load(eps_ptr)
+    if SINGLE:  # two passes over registers: μ, then Σ (x - μ)²
+        inside = lanes < n
+        x = tl.load(x_row + lanes, mask=inside, other=0.0)
+        mean = tl.full([], 0.0, x_ptr.dtype.element_ty)
+        if CENTRED:
+            mean = tl.sum(x, axis=0) / n
+        centred = tl.where(inside, x - mean, 0.0)
+        rstd = 1 / tl.sqrt(tl.sum(centred * centred, axis=0) / n + eps)
+        y = centred * rstd * tl.load(w_ptr + lanes, mask=inside, other=0.0)
+        if HAS_BIAS:
+            y += tl.load(b_ptr + lanes, mask=inside, other=0.0)
+        tl.store(y_row + lanes, y, mask=inside)
+    else:
+        mean, square = _row_statistics(x_row, n, CENTRED, BLOCK)
+        rstd = 1 / tl.sqrt(square / n + eps)
+        for start in range(0, n, BLOCK):
+            inside = start + lanes < n
+            x = tl.load(x_row + start + lanes, mask=inside, other=0.0)
+            y = (x - mean) * rstd * tl.load(w_ptr + start + lanes, mask=inside, other=0.0)
+            if HAS_BIAS:
+                y += tl.load(b_ptr + start + lanes, mask=inside, other=0.0)
+            tl.store(y_row + start + lanes, y, mask=inside)
+    tl.store(mean_ptr + row, mean)
+    tl.store(rstd_ptr + row, rstd)
+
+
+@triton.jit
+def _rows_backward_kernel(dy_ptr, x_ptr, w_ptr, mean_ptr, rstd_ptr, dx_ptr, n, eps_ptr,
+                          CENTRED: tl.constexpr, UNIT: tl.constexpr, SINGLE: tl.constexpr,
+                          BLOCK: tl.constexpr):
+    """dx = r·(g - mean(g) - x̂·mean(g·x̂)), g = w·dy, x̂ = (x - μ)·r: the chain rule through
+    μ and r of the row. Without CENTRED (RMS norm) μ = 0 is no function of x and the
+    mean(g) term goes: dx = w·dy·r - x·r³·mean(dy·w·x). UNIT: RMS norm of one element,
+    where g·(1 - x̂²) cancels to the exact g·ε·r²."""
+    row = tl.program_id(0).to(tl.int64)
+    lanes = tl.arange(0, BLOCK)
+    mean = tl.load(mean_ptr + row)
+    rstd = tl.load(rstd_ptr + row)
+    if SINGLE:
+        inside = lanes < n
+        g = (tl.load(dy_ptr + row * n + lanes, mask=inside, other=0.0)
+             * tl.load(w_ptr + lanes, mask=inside, other=0.0))
+        x_hat = tl.where(inside, (tl.load(x_ptr + row * n + lanes, mask=inside, other=0.0)
+                                  - mean) * rstd, 0.0)
+        mean_gx = tl.sum(g * x_hat, axis=0) / n
+        if CENTRED:
+            g -= tl.sum(g, axis=0) / n
+        dx = rstd * (g - x_hat * mean_gx)
+        if UNIT:
+            dx = rstd * g * (tl.load(eps_ptr) * rstd * rstd)
+        tl.store(dx_ptr + row * n + lanes, dx, mask=inside)
+    else:
+        sum_g = tl.zeros((BLOCK,), dx_ptr.dtype.element_ty)
+        sum_gx = tl.zeros((BLOCK,), dx_ptr.dtype.element_ty)
+        for start in range(0, n, BLOCK):
+            inside = start + lanes < n
+            g = (tl.load(dy_ptr + row * n + start + lanes, mask=inside, other=0.0)
+                 * tl.load(w_ptr + start + lanes, mask=inside, other=0.0))
+            x = tl.load(x_ptr + row * n + start + lanes, mask=inside, other=0.0)
+            sum_g += g
+            sum_gx += g * tl.where(inside, (x - mean) * rstd, 0.0)
+        mean_g = tl.sum(sum_g, axis=0) / n
+        mean_gx = tl.sum(sum_gx, axis=0) / n
+        for start in range(0, n, BLOCK):
+            inside = start + lanes < n
+            g = (tl.load(dy_ptr + row * n + start + lanes, mask=inside, other=0.0)
+                 * tl.load(w_ptr + start + lanes, mask=inside, other=0.0))
+            if CENTRED:
+                g -= mean_g
+            x_hat = (tl.load(x_ptr + row * n + start + lanes, mask=inside, other=0.0)
+                     - mean) * rstd
+            tl.store(dx_ptr + row * n + start + lanes, rstd * (g - x_hat * mean_gx),
+                     mask=inside)
+
+
+@triton.jit
+def _column_sums_kernel(dy_ptr, x_ptr, mean_ptr, rstd_ptr, dw_ptr, db_ptr, rows, n,
+                        per_chunk, HAS_BIAS: tl.constexpr, BLOCK_R: tl.constexpr,
+                        BLOCK_N: tl.constexpr):
+    """dw[chunk, j] = Σ dy·x̂ and db[chunk, j] = Σ dy over the chunk's rows, for a block of
+    columns j: tiles BLOCK_R rows × BLOCK_N columns, read along the rows (contiguous)."""
+    columns = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+    chunk = tl.program_id(1)
+    begin = chunk.to(tl.int64) * per_chunk
+    end = tl.minimum(begin + per_chunk, rows)
+    acc_w = tl.zeros((BLOCK_R, BLOCK_N), dw_ptr.dtype.element_ty)
+    acc_b = tl.zeros((BLOCK_R, BLOCK_N), dw_ptr.dtype.element_ty)
+    for start in range(begin, end, BLOCK_R):
+        r = start + tl.arange(0, BLOCK_R)
+        inside = (r < end)[:, None] & (columns < n)[None, :]
+        offsets = r[:, None] * n + columns[None, :]
+        dy = tl.load(dy_ptr + offsets, mask=inside, other=0.0)
+        x = tl.load(x_ptr + offsets, mask=inside, other=0.0)
+        mean = tl.load(mean_ptr + r, mask=r < end, other=0.0)
+        rstd = tl.load(rstd_ptr + r, mask=r < end, other=0.0)
+        acc_w += dy * ((x - mean[:, None]) * rstd[:, None])
+        if HAS_BIAS:
+            acc_b += dy
+    tl.store(dw_ptr + chunk * n + columns, tl.sum(acc_w, axis=0), mask=columns < n)
+    if HAS_BIAS:
+        tl.store(db_ptr + chunk * n + columns, tl.sum(acc_b, axis=0), mask=columns < n)
+
+
+def _row_launch(n: int) -> dict:
+    size = block(n, most=ROW_BLOCK)
+    return {"SINGLE": n <= size, "BLOCK": size,
+            "num_warps": 4 if size <= 1024 else 8}
+
+
+def normalise_rows(x, weight, bias, eps: float, centred: bool):
+    """y, ctx for x (..., *weight.shape) normalised over its trailing weight.ndim axes:
+    layer norm (centred, bias β) or RMS norm (neither, bias None). Validated by the caller."""
+    n = weight.numel()
+    rows = x.numel() // n if n else 0
+    y = torch.empty_like(x)
+    mean, rstd = (torch.empty(rows, dtype=x.dtype, device=x.device) for _ in range(2))
+    eps = scalars(x, eps)
+    if y.numel():
+        _rows_forward_kernel[(rows,)](x, weight, weight if bias is None else bias, y, mean,
+                                      rstd, n, eps, CENTRED=centred,
+                                      HAS_BIAS=bias is not None, **_row_launch(n))
+    return y, (x, weight, mean, rstd, eps, centred)
+
+
+def normalise_rows_backward(dy, ctx):
+    """(dx, dweight, dbias) for normalise_rows' ctx; dbias is None without centring."""
+    x, weight, mean, rstd, eps, centred = ctx
+    dy = require_like("dy", dy, x, "x", x.shape)
+    n = weight.numel()
+    rows = x.numel() // n if n else 0
+    dx = torch.empty_like(x)
+    if dx.numel():
+        _rows_backward_kernel[(rows,)](dy, x, weight, mean, rstd, dx, n, eps, CENTRED=centred,
+                                       UNIT=n == 1 and not centred, **_row_launch(n))
+    chunks = max(1, min(COLUMN_CHUNKS, triton.cdiv(rows, TILE_ROWS)))
+    partial = [torch.empty((chunks, n), dtype=x.dtype, device=x.device) for _ in range(2)]
+    if n:
+        _column_sums_kernel[(triton.cdiv(n, TILE_COLUMNS), chunks)](
+            dy, x, mean, rstd, *partial, rows, n, triton.cdiv(max(rows, 1), chunks),
+            HAS_BIAS=centred, BLOCK_R=TILE_ROWS, BLOCK_N=TILE_COLUMNS)
+    dweight, dbias = (_reduce.channel_sums(p, chunks, n, 1) if chunks > 1 else p.reshape(n)
+                      for p in partial)
+    return dx, dweight.reshape(weight.shape), dbias.reshape(weight.shape) if centred else None
+
+
+def normalised_shape(x, weight, name: str):
+    """Check that weight (name) is x's trailing axes, of x's dtype."""
+    weight = require_like(name, weight, x, "x")
+    k = weight.ndim
+    if k < 1:
+        raise ValueError(f"{name}: expected the normalised shape (x's trailing axes), got 0-d")
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != tuple(weight.shape):
+        raise ValueError(f"x: trailing axes must be {name}'s shape {tuple(weight.shape)}, "
+                         f"got shape {tuple(x.shape)}")
+    return weight
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    """y = γ (x - μ)/√(σ² + ε) + β with μ and the biased σ² of each example over the
+    trailing axes γ covers (torch's F.layer_norm(x, gamma.shape, gamma, beta, eps))."""
+    x = require_tensor("x", x)
+    gamma = normalised_shape(x, gamma, "gamma")
+    beta = require_like("beta", beta, x, "x", gamma.shape)
+    return normalise_rows(x, gamma, beta, positive("eps", eps), centred=True)
+
+
+def layer_norm_backward(dy, ctx):
+    """dx as batch norm's with each example's statistics; dγ = Σ dy·x̂, dβ = Σ dy over the
+    leading (example) axes."""
+    return normalise_rows_backward(dy, ctx)
