@@ -91,6 +91,17 @@ def in_blocks(rule, *arrays):
     return tuple(r.reshape(shape) for r in _blockwise(rule, flat, size, BLOCK, lambda a: 0))
 
 
+def in_row_blocks(rule, *arrays):
+    """rule(*arrays) for a rule that works row by row (a norm over each example's values):
+    operands and results (R, ...) cut along axis 0 into groups of whole rows, about BLOCK
+    elements of the first operand each."""
+    rows = arrays[0].shape[0]
+    step = max(1, BLOCK // max(1, arrays[0].size // max(1, rows)))
+    if rows <= step:
+        return rule(*arrays)
+    return tuple(_blockwise(rule, arrays, rows, step, lambda a: 0))
+
+
 def in_channel_blocks(rule, *arrays):
     """rule(*arrays) for a rule that works channel by channel (average pooling): the
     operands and results have their channels on axis 1 (x (N, C, ...), or a vector shaped

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blocks import in_row_blocks
 from ._checks import (
     positive,
     require_float,
@@ -124,18 +125,30 @@ def layer_norm_forward(x, gamma, beta, eps=1e-5):
         raise ValueError(f"x: trailing axes must be gamma's shape {gamma.shape}, got "
                          f"shape {x.shape}")
     _affine(x, gamma, beta, gamma.shape, " (gamma's: the normalised shape)")
-    axes = tuple(range(x.ndim - k, x.ndim))
-    xhat, inv_std = _normalise(x, axes, positive("eps", eps))
-    return xhat * gamma + beta, (xhat, inv_std, gamma, axes)
+    eps = positive("eps", eps)
+    rows = x.reshape(-1, gamma.size)  # one row per example: its normalised values
+    g, b = gamma.reshape(-1), beta.reshape(-1)
+
+    def rule(rows):
+        xhat, inv_std = _normalise(rows, 1, eps)
+        y = xhat * g
+        y += b
+        return y, xhat, inv_std
+
+    # whole rows in cache-sized groups (impl/_blocks.py): the temporaries stay in L2
+    y, xhat, inv_std = in_row_blocks(rule, rows)
+    return y.reshape(x.shape), (xhat, inv_std, g, x.shape, gamma.shape)
 
 
 def layer_norm_backward(dy, ctx):
-    """dβ = Σ dy and dγ = Σ dy·x̂ over the leading (example) axes; dx as batch norm's with
-    the statistics of each example: dx̂ = γ dy, then _normalise_backward."""
-    xhat, inv_std, gamma, axes = ctx
-    leading = tuple(range(dy.ndim - len(axes)))
-    dx = _normalise_backward(dy * gamma, xhat, inv_std, axes)
-    return dx, (dy * xhat).sum(axis=leading), dy.sum(axis=leading)
+    """dβ = Σ dy and dγ = Σ dy·x̂ over the examples; dx as batch norm's with the statistics
+    of each example: dx̂ = γ dy, then _normalise_backward, on groups of whole rows."""
+    xhat, inv_std, g, x_shape, gamma_shape = ctx
+    rows = dy.reshape(xhat.shape)
+    (dx,) = in_row_blocks(lambda dy, xhat, inv_std: (
+        _normalise_backward(dy * g, xhat, inv_std, 1),), rows, xhat, inv_std)
+    dgamma = np.einsum("ij,ij->j", rows, xhat)  # Σ dy·x̂ without a full-size product
+    return dx.reshape(x_shape), dgamma.reshape(gamma_shape), rows.sum(axis=0).reshape(gamma_shape)
 
 
 def group_norm_forward(x, gamma, beta, groups=1, eps=1e-5):
