@@ -65,14 +65,21 @@ def _blocks(q, k):
     return [slice(start, min(start + rows, sq)) for start in range(0, sq, rows)]
 
 
-def _scores(q5, k5, rows, mask, causal, scale):
-    """scale·q kᵀ (+ mask) for the queries in `rows`, -inf where causal hides a key."""
-    s = (q5[..., rows, :] * scale) @ k5.swapaxes(-1, -2)  # (B, Hkv, G, m, Sk)
+def _keys(rows, sk, causal):
+    """The keys a block of queries can see: under the causal mask none after its last
+    query, so those scores are never formed (half the work of a long causal sequence)."""
+    return slice(0, min(sk, rows.stop) if causal else sk)
+
+
+def _scores(q5, k5, rows, keys, mask, causal, scale):
+    """scale·q kᵀ (+ mask) for the queries in `rows` and the `keys`, -inf where causal
+    hides a key."""
+    s = (q5[..., rows, :] * scale) @ k5[..., keys, :].swapaxes(-1, -2)  # (B, Hkv, G, m, n)
     if mask is not None:
         m4 = mask.reshape((1,) * (4 - mask.ndim) + mask.shape)
-        block = m4[..., rows, :] if m4.shape[2] > 1 else m4
-        b, hkv, g, m, sk = s.shape
-        s += np.broadcast_to(block, (b, hkv * g, m, sk)).reshape(s.shape)
+        block = (m4[..., rows, :] if m4.shape[2] > 1 else m4)[..., keys]
+        b, hkv, g, m, n = s.shape
+        s += np.broadcast_to(block, (b, hkv * g, m, n)).reshape(s.shape)
     if causal:
         later = np.arange(s.shape[-1]) > np.arange(rows.start, rows.stop)[:, None]
         s[..., later] = -np.inf  # key j > query i (top-left aligned, torch's is_causal)
@@ -91,7 +98,8 @@ def scaled_dot_product_attention_forward(q, k, v, mask=None, causal=False, scale
     out = np.empty(q5.shape[:-1] + (v.shape[-1],), dtype=q.dtype)
     lse = np.empty(q5.shape[:-1], dtype=q.dtype)
     for rows in _blocks(q, k):
-        s = _scores(q5, k5, rows, mask, causal, scale)
+        keys = _keys(rows, k.shape[2], causal)
+        s = _scores(q5, k5, rows, keys, mask, causal, scale)
         # the softmax shifted by its row maximum (no overflow); a row with no score above
         # -inf (every key hidden, or NaN) has weights 0, torch's "safe softmax"
         top = np.fmax.reduce(s, axis=-1, keepdims=True, initial=-np.inf)
@@ -100,7 +108,7 @@ def scaled_dot_product_attention_forward(q, k, v, mask=None, causal=False, scale
         if not seen.all():
             p = np.where(seen, p, 0)
         total = np.where(seen, p.sum(axis=-1, keepdims=True), 1)
-        out[..., rows, :] = (p @ v5) / total
+        out[..., rows, :] = (p @ v5[..., keys, :]) / total
         lse[..., rows] = np.where(seen, top + np.log(total), np.inf)[..., 0]
     return out.reshape(q.shape[:-1] + (v.shape[-1],)), (q, k, v, mask, causal, scale, out, lse)
 
@@ -117,9 +125,11 @@ def scaled_dot_product_attention_backward(dy, ctx):
     dq = np.empty_like(q5)
     dk, dv = np.zeros_like(k), np.zeros_like(v)
     for rows in _blocks(q, k):
-        p = np.exp(_scores(q5, k5, rows, mask, causal, scale) - lse[..., rows, None])
-        dv += (p.swapaxes(-1, -2) @ dy5[..., rows, :]).sum(axis=2)
-        ds = p * (dy5[..., rows, :] @ v5.swapaxes(-1, -2) - delta[..., rows, None])
-        dq[..., rows, :] = (ds @ k5) * scale
-        dk += (ds.swapaxes(-1, -2) @ q5[..., rows, :]).sum(axis=2) * scale
+        keys = _keys(rows, k.shape[2], causal)
+        p = np.exp(_scores(q5, k5, rows, keys, mask, causal, scale) - lse[..., rows, None])
+        dv[:, :, keys] += (p.swapaxes(-1, -2) @ dy5[..., rows, :]).sum(axis=2)
+        ds = p * (dy5[..., rows, :] @ v5[..., keys, :].swapaxes(-1, -2)
+                  - delta[..., rows, None])
+        dq[..., rows, :] = (ds @ k5[..., keys, :]) * scale
+        dk[:, :, keys] += (ds.swapaxes(-1, -2) @ q5[..., rows, :]).sum(axis=2) * scale
     return dq.reshape(q.shape), dk, dv

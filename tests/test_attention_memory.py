@@ -1,12 +1,17 @@
-"""The reference attention never holds the (Sq, Sk) weights of every head: at Sq = Sk =
-4096 one head's weights alone are 64 MB in float32, and the forward and backward stay
-under that, with the blocks of queries they work on (impl/attention.py's BLOCK)."""
+"""The reference attention works on blocks of queries (impl/attention.py's BLOCK), which
+the property suite's small draws never split: it never holds the (Sq, Sk) weights of
+every head (at Sq = Sk = 4096 one head's weights alone are 64 MB in float32), and every
+block size gives torch's attention."""
 
 import tracemalloc
 
 import numpy as np
+import pytest
 
 from nnconform.impl import attention
+from nnconform.oracles import torch as torch_oracle
+
+NAME = "scaled_dot_product_attention"
 
 S, D = 4096, 16
 
@@ -39,3 +44,26 @@ def test_blocks_cover_every_query_once():
     assert np.array_equal(rows, np.arange(1000))
     assert all(2 * 3 * (s.stop - s.start) * 700 <= max(attention.BLOCK, 2 * 3 * 700)
                for s in attention._blocks(q, k))
+
+
+@pytest.mark.parametrize("block", [7, 50, 1 << 20])
+@pytest.mark.parametrize("sq, sk", [(9, 6), (5, 12), (13, 13)])
+def test_every_block_size_matches_torch(block, sq, sk, monkeypatch):
+    """Blocks of one query or of a few, causal blocks that skip their later keys, or the
+    whole sequence in one: the same attention and gradients as torch's, in float64."""
+    monkeypatch.setattr(attention, "BLOCK", block)
+    rng = np.random.default_rng(sq * sk)
+    q, k, v = (rng.standard_normal(shape) for shape in ((2, 4, sq, 3), (2, 2, sk, 3),
+                                                        (2, 2, sk, 2)))
+    mask = np.where(rng.random((sq, sk)) < 0.2, -np.inf, rng.standard_normal((sq, sk)))
+    mask[:, 0] = 0.0
+    hyper = {"causal": True, "scale": None}
+    out, ctx = attention.scaled_dot_product_attention_forward(q, k, v, mask, **hyper)
+    dy = rng.standard_normal(out.shape)
+    grads = attention.scaled_dot_product_attention_backward(dy, ctx)
+    arrays = (q, k, v, mask)
+    np.testing.assert_allclose(out, torch_oracle.forward(NAME, arrays, hyper), rtol=1e-12,
+                               atol=1e-12)
+    for got, want in zip(grads, torch_oracle.vjp(NAME, arrays, hyper, dy, (0, 1, 2)),
+                         strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
