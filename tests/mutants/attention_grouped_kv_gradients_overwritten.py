@@ -7,34 +7,23 @@ reference's."""
 
 import numpy as np
 
-from nnconform import impl
 from nnconform.impl import *  # noqa: F403
-from nnconform.impl.attention import _blocks, _heads, _scores
+
+try:  # imported as mutants.attention_grouped_kv_gradients_overwritten (the tests)
+    from ._attention import build
+except ImportError:  # loaded by its path (--impl): its folder is importable, as a script's
+    from _attention import build
 
 OP, CAUGHT_BY = ("scaled_dot_product_attention",
                  ("backward_torch", "backward_numeric", "invariants"))
 
-scaled_dot_product_attention_forward = impl.scaled_dot_product_attention_forward
+
+def _through_a_fancy_index(grad, per_head, keys):
+    """The bug: grad[:, h // G] += each query head's share, a fancy index with repeated kv
+    heads: NumPy buffers the +=, so of the G heads sharing a kv head only the last adds."""
+    b, hkv, g = per_head.shape[:3]
+    grad[:, np.arange(hkv * g) // g, keys] += per_head.reshape(b, hkv * g, *per_head.shape[3:])
 
 
-def scaled_dot_product_attention_backward(dy, ctx):
-    q, k, v, mask, causal, scale, out, lse = ctx
-    hkv = k.shape[1]
-    q5, k5, v5 = _heads(q, hkv), k[:, :, None], v[:, :, None]
-    dy5 = _heads(dy, hkv)
-    delta = (dy5 * out).sum(axis=-1)
-    dq = np.empty_like(q5)
-    dk, dv = np.zeros_like(k), np.zeros_like(v)
-    b, hq = q.shape[:2]
-    kv_head = np.arange(hq) // (hq // hkv)  # the kv head of each query head
-    for rows in _blocks(q, k):
-        p = np.exp(_scores(q5, k5, rows, mask, causal, scale) - lse[..., rows, None])
-        per_head_dv = p.swapaxes(-1, -2) @ dy5[..., rows, :]
-        ds = p * (dy5[..., rows, :] @ v5.swapaxes(-1, -2) - delta[..., rows, None])
-        dq[..., rows, :] = (ds @ k5) * scale
-        per_head_dk = (ds.swapaxes(-1, -2) @ q5[..., rows, :]) * scale
-        # the bug: += through a fancy index with repeated kv heads is buffered, so of the G
-        # query heads that share a kv head only the last one's share is added
-        dk[:, kv_head] += per_head_dk.reshape(b, hq, *per_head_dk.shape[3:])
-        dv[:, kv_head] += per_head_dv.reshape(b, hq, *per_head_dv.shape[3:])
-    return dq.reshape(q.shape), dk, dv
+scaled_dot_product_attention_forward, scaled_dot_product_attention_backward = build(
+    accumulate_kv=_through_a_fancy_index)
