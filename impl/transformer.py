@@ -78,25 +78,27 @@ def silu_backward(dy, ctx):
 # --- the SwiGLU gate -------------------------------------------------------------------
 
 
-def _weight(name, w, x, d):
-    require_float(name, w)
-    require_same_dtype(name, w, x, "x")
-    if w.ndim != 2 or w.shape[1] != d:
-        raise ValueError(f"{name}: expected shape (hidden, {d}) (linear's (out, in), in = x's "
-                         f"last axis), got {w.shape}")
+def _swiglu_rows(x, w1, w3):
+    """x's rows (N, D), once x, W₁ and W₃ are checked: W (H, D) in x's dtype, alike."""
+    require_float("x", x)
+    if x.ndim < 1:
+        raise ValueError("x: expected shape (..., D), got a 0-d array")
+    d = x.shape[-1]
+    for name, w in (("w1", w1), ("w3", w3)):
+        require_float(name, w)
+        require_same_dtype(name, w, x, "x")
+        if w.ndim != 2 or w.shape[1] != d:
+            raise ValueError(f"{name}: expected shape (hidden, {d}) (linear's (out, in), in = "
+                             f"x's last axis), got {w.shape}")
+    if w1.shape != w3.shape:
+        raise ValueError(f"w3: expected w1's shape {w1.shape}, got {w3.shape}")
+    return x.reshape(-1, d)
 
 
 def swiglu_forward(x, w1, w3):
     """SwiGLU(x) = SiLU(x W₁ᵀ) ⊙ (x W₃ᵀ) (Shazeer 2020; the Llama MLP's gate before its
     down projection): x (..., D), W₁ and W₃ (H, D) in linear's (out, in) layout, y (..., H)."""
-    require_float("x", x)
-    if x.ndim < 1:
-        raise ValueError("x: expected shape (..., D), got a 0-d array")
-    for name, w in (("w1", w1), ("w3", w3)):
-        _weight(name, w, x, x.shape[-1])
-    if w1.shape != w3.shape:
-        raise ValueError(f"w3: expected w1's shape {w1.shape}, got {w3.shape}")
-    rows = x.reshape(-1, x.shape[-1])
+    rows = _swiglu_rows(x, w1, w3)
     gate, up = rows @ w1.T, rows @ w3.T
     silu, (_, s) = silu_forward(gate)
     y = silu * up
@@ -117,9 +119,8 @@ def swiglu_backward(dy, ctx):
 # --- RMSNorm ---------------------------------------------------------------------------
 
 
-def rms_norm_forward(x, weight, eps=1e-6):
-    """y = x / √(mean(x²) + ε) · w (Zhang & Sennrich 2019): layer norm without the mean or
-    β, the mean of x² over the trailing axes `weight` covers (torch's F.rms_norm)."""
+def _normalised_axes(x, weight):
+    """x's trailing axes that `weight` covers, once both are checked."""
     require_float("x", x)
     require_float("weight", weight)
     require_same_dtype("weight", weight, x, "x")
@@ -127,7 +128,13 @@ def rms_norm_forward(x, weight, eps=1e-6):
     if k < 1 or x.ndim < k or x.shape[x.ndim - k:] != weight.shape:
         raise ValueError(f"weight: expected the normalised shape, x's trailing axes of "
                          f"x.shape = {x.shape}, as a 1-d or larger array; got {weight.shape}")
-    axes = tuple(range(x.ndim - k, x.ndim))
+    return tuple(range(x.ndim - k, x.ndim))
+
+
+def rms_norm_forward(x, weight, eps=1e-6):
+    """y = x / √(mean(x²) + ε) · w (Zhang & Sennrich 2019): layer norm without the mean or
+    β, the mean of x² over the trailing axes `weight` covers (torch's F.rms_norm)."""
+    axes = _normalised_axes(x, weight)
     inv_rms = 1 / np.sqrt((x * x).mean(axis=axes, keepdims=True) + positive("eps", eps))
     return x * inv_rms * weight, (x, inv_rms, weight, axes)
 
@@ -159,12 +166,8 @@ def _rotate(x, cos, sin):
     return np.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)
 
 
-def rotary_embedding_forward(x, positions, base=10000.0):
-    """RoPE (Su et al. 2021): x (B, H, S, D) with D even; the row at position p has each
-    pair (x_i, x_{i+D/2}) rotated by the angle p·base^(-2i/D), so q·k of two rotated rows
-    depends on their positions only through the difference. Pairs are half-split (GPT-NeoX,
-    Hugging Face's Llama); the interleaved pairs (x_{2i}, x_{2i+1}) of Meta's Llama are a
-    named convention. positions: integers (S,)."""
+def _rotary_base(x, positions, base):
+    """base as a float, once x (B, H, S, D even), positions (S,) and base > 1 are checked."""
     require_float("x", x)
     if x.ndim != 4 or x.shape[-1] % 2:
         raise ValueError(f"x: expected shape (B, H, S, D) with D even, got {x.shape}")
@@ -177,6 +180,16 @@ def rotary_embedding_forward(x, positions, base=10000.0):
     base = hyper_float("base", base, "a number > 1")
     if not base > 1:
         raise ValueError(f"base: expected a number > 1, got {base!r}")
+    return base
+
+
+def rotary_embedding_forward(x, positions, base=10000.0):
+    """RoPE (Su et al. 2021): x (B, H, S, D) with D even; the row at position p has each
+    pair (x_i, x_{i+D/2}) rotated by the angle p·base^(-2i/D), so q·k of two rotated rows
+    depends on their positions only through the difference. Pairs are half-split (GPT-NeoX,
+    Hugging Face's Llama); the interleaved pairs (x_{2i}, x_{2i+1}) of Meta's Llama are a
+    named convention. positions: integers (S,)."""
+    base = _rotary_base(x, positions, base)
     cos, sin = (a.astype(x.dtype) for a in rotary_angles(positions, x.shape[-1], base))
     return _rotate(x, cos, sin), (cos, sin)
 

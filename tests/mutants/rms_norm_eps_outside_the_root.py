@@ -10,7 +10,8 @@ import numpy as np
 
 from nnconform import impl
 from nnconform.impl import *  # noqa: F403
-from nnconform.impl._checks import positive, require_float, require_same_dtype
+from nnconform.impl._checks import positive
+from nnconform.impl.transformer import _normalised_axes
 
 OP, CAUGHT_BY = ("rms_norm",
                  ("forward", "backward_torch", "backward_numeric", "invariants", "robustness"))
@@ -19,14 +20,7 @@ rms_norm_backward = impl.rms_norm_backward
 
 
 def rms_norm_forward(x, weight, eps=1e-6):
-    require_float("x", x)
-    require_float("weight", weight)
-    require_same_dtype("weight", weight, x, "x")
-    k = weight.ndim
-    if k < 1 or x.ndim < k or x.shape[x.ndim - k:] != weight.shape:
-        raise ValueError(f"weight: expected the normalised shape, x's trailing axes of "
-                         f"x.shape = {x.shape}, as a 1-d or larger array; got {weight.shape}")
-    axes = tuple(range(x.ndim - k, x.ndim))
+    axes = _normalised_axes(x, weight)
     # the bug: 1/(√mean(x²) + ε), ε added to the root instead of under it
     inv_rms = 1 / (np.sqrt((x * x).mean(axis=axes, keepdims=True)) + positive("eps", eps))
     return x * inv_rms * weight, (x, inv_rms, weight, axes)

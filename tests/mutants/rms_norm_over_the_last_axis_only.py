@@ -8,19 +8,14 @@ near 1; only ε's share differs, by a few tolerances), so CAUGHT_BY leaves them 
 import numpy as np
 
 from nnconform.impl import *  # noqa: F403
-from nnconform.impl._checks import positive, require_float, require_same_dtype
+from nnconform.impl._checks import positive
+from nnconform.impl.transformer import _normalised_axes
 
 OP, CAUGHT_BY = "rms_norm", ("forward", "backward_torch", "robustness")
 
 
 def rms_norm_forward(x, weight, eps=1e-6):
-    require_float("x", x)
-    require_float("weight", weight)
-    require_same_dtype("weight", weight, x, "x")
-    k = weight.ndim
-    if k < 1 or x.ndim < k or x.shape[x.ndim - k:] != weight.shape:
-        raise ValueError(f"weight: expected the normalised shape, x's trailing axes of "
-                         f"x.shape = {x.shape}, as a 1-d or larger array; got {weight.shape}")
+    _normalised_axes(x, weight)  # the checks
     axes = (x.ndim - 1,)  # the bug: the last axis, as for a 1-d weight, whatever its shape
     inv_rms = 1 / np.sqrt((x * x).mean(axis=axes, keepdims=True) + positive("eps", eps))
     return x * inv_rms * weight, (x, inv_rms, weight, axes)

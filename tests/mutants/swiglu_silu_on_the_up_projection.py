@@ -5,21 +5,13 @@ gradients do not, nor does the invariant that builds swiglu from silu and linear
 the special values are compared with torch too."""
 
 from nnconform.impl import *  # noqa: F403
-from nnconform.impl._checks import require_float
-from nnconform.impl.transformer import _weight, silu_backward, silu_forward
+from nnconform.impl.transformer import _swiglu_rows, silu_backward, silu_forward
 
 OP, CAUGHT_BY = "swiglu", ("forward", "backward_torch", "invariants", "robustness")
 
 
 def swiglu_forward(x, w1, w3):
-    require_float("x", x)
-    if x.ndim < 1:
-        raise ValueError("x: expected shape (..., D), got a 0-d array")
-    for name, w in (("w1", w1), ("w3", w3)):
-        _weight(name, w, x, x.shape[-1])
-    if w1.shape != w3.shape:
-        raise ValueError(f"w3: expected w1's shape {w1.shape}, got {w3.shape}")
-    rows = x.reshape(-1, x.shape[-1])
+    rows = _swiglu_rows(x, w1, w3)
     gate, up = rows @ w3.T, rows @ w1.T  # the bug: W₃ taken for the gate, W₁ for the up
     silu, (_, s) = silu_forward(gate)
     y = silu * up
