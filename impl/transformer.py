@@ -40,7 +40,7 @@ def gelu_forward(x, approximate="none"):
             return 0.5 * x * (1 + t), t
     else:
         def rule(x):
-            cdf = ndtr(x)
+            cdf = ndtr(x).astype(x.dtype, copy=False)  # float16 comes back float64
             return x * cdf, cdf
     y, saved = in_blocks(rule, x)
     return y, (x, saved, approximate)

@@ -1,11 +1,15 @@
 """max_pool_forward_naive reads pool_height and pool_width the wrong way round: square pools
-are right, a 2×3 pool pools 3×2 windows (and gives the wrong output size)."""
+are right, a 2×3 pool pools 3×2 windows (and gives the wrong output size). The forward
+and contract checks meet a non-square pool in every run; the backward checks only when
+their few draws inside cs231n's declared domain include one, which depends on
+Hypothesis's draws (it mixes the literals of local source files into them, so adding the
+transformer ops' literals changed them): backward_torch is not required."""
 
 import _assignment  # noqa: F401  (tests/styles on sys.path: the correct cs231n package)
 import numpy as np
 from cs231n.layers import *  # noqa: F403
 
-OP, CAUGHT_BY = "max_pool2d", ("forward", "backward_torch", "contract")
+OP, CAUGHT_BY = "max_pool2d", ("forward", "contract")
 
 
 def max_pool_forward_naive(x, pool_param):
