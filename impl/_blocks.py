@@ -93,10 +93,11 @@ def in_blocks(rule, *arrays):
 
 def in_row_blocks(rule, *arrays):
     """rule(*arrays) for a rule that works row by row (a norm over each example's values):
-    operands and results (R, ...) cut along axis 0 into groups of whole rows, about BLOCK
-    elements of the first operand each."""
+    operands and results (R, ...) cut along axis 0 into groups of whole rows, about
+    CHANNEL_BLOCK elements of the first operand each (groups of BLOCK elements, a few
+    dozen rows, ran slower: a row's reductions are short there)."""
     rows = arrays[0].shape[0]
-    step = max(1, BLOCK // max(1, arrays[0].size // max(1, rows)))
+    step = max(1, CHANNEL_BLOCK // max(1, arrays[0].size // max(1, rows)))
     if rows <= step:
         return rule(*arrays)
     return tuple(_blockwise(rule, arrays, rows, step, lambda a: 0))
