@@ -45,6 +45,14 @@ def _scores(q, kt, mask_ptr, rows, cols, Sq, Sk, scale, stride_mq, stride_mk,
 
 
 @triton.jit
+def _transposed_tile(ptr, cols, lanes, Sk, width):
+    """Rows `cols` of a (Sk, width) matrix (k or v of one head) as a (lanes, cols) tile, its
+    transpose, 0 past either edge."""
+    return tl.load(ptr + cols[None, :] * width + lanes[:, None],
+                   mask=(cols[None, :] < Sk) & (lanes[:, None] < width), other=0.0)
+
+
+@triton.jit
 def _forward_blocks(acc, total, m, q, k_ptr, v_ptr, mask_ptr, rows, start, end, Sq, Sk, D, DV,
                     scale, stride_mq, stride_mk, HAS_MASK: tl.constexpr,
                     DIAGONAL: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr,
@@ -54,8 +62,7 @@ def _forward_blocks(acc, total, m, q, k_ptr, v_ptr, mask_ptr, rows, start, end, 
     dvs = tl.arange(0, BLOCK_DV)
     for first in range(start, end, BLOCK_N):
         cols = first + tl.arange(0, BLOCK_N)
-        kt = tl.load(k_ptr + cols[None, :] * D + dims[:, None],
-                     mask=(cols[None, :] < Sk) & (dims[:, None] < D), other=0.0)
+        kt = _transposed_tile(k_ptr, cols, dims, Sk, D)
         s = _scores(q, kt, mask_ptr, rows, cols, Sq, Sk, scale, stride_mq, stride_mk,
                     HAS_MASK, DIAGONAL)
         grown = tl.maximum(m, tl.max(s, axis=1))
@@ -216,10 +223,8 @@ def _dq_blocks(dq, q, dy, lse, delta, k_ptr, v_ptr, mask_ptr, rows, start, end, 
     dvs = tl.arange(0, BLOCK_DV)
     for first in range(start, end, BLOCK_N):
         cols = first + tl.arange(0, BLOCK_N)
-        kt = tl.load(k_ptr + cols[None, :] * D + dims[:, None],
-                     mask=(cols[None, :] < Sk) & (dims[:, None] < D), other=0.0)
-        vt = tl.load(v_ptr + cols[None, :] * DV + dvs[:, None],
-                     mask=(cols[None, :] < Sk) & (dvs[:, None] < DV), other=0.0)
+        kt = _transposed_tile(k_ptr, cols, dims, Sk, D)
+        vt = _transposed_tile(v_ptr, cols, dvs, Sk, DV)
         s = _scores(q, kt, mask_ptr, rows, cols, Sq, Sk, scale, stride_mq, stride_mk,
                     HAS_MASK, DIAGONAL)
         p = tl.exp(s - lse[:, None])
