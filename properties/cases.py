@@ -119,3 +119,25 @@ def at_kinks(draw, dtype, kink=0.0, scale=3.0, max_dims=3):
     on.flat[rng.integers(x.size)] = True
     x[on] = kink
     return Case((x.astype(dtype),), {}, seed)
+
+
+def any_variant(cases, variants):
+    """An op's cases under any of its named variants (drawn), for an invariant or the edges."""
+    return lambda dtype: st.sampled_from(sorted(variants)).flatmap(
+        lambda name: cases(dtype, variants[name]))
+
+
+def scaled_edges(cases, variants):
+    """A strategy for an op's edges: its first input, x, times 1e4 or 1e-4 under any variant
+    (a norm's σ² or mean(x²) far above or below ε): outputs and gradients must stay finite
+    and right."""
+
+    @st.composite
+    def edges(draw, dtype):
+        variant = draw(st.sampled_from(sorted(variants)), label="variant")
+        case = draw(cases(dtype, variants[variant]))
+        factor = draw(st.sampled_from((1e4, 1e-4)), label="scale")
+        x, *rest = case.arrays
+        return case.with_arrays((x.astype(np.float64) * factor).astype(dtype), *rest)
+
+    return edges

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from nnconform.oracles import torch as torch_oracle
-from nnconform.properties.cases import Case, normal, seeds
+from nnconform.properties.cases import Case, any_variant, normal, seeds
 from nnconform.properties.optable import Op, invariant
 from nnconform.properties.tolerances import assert_close
 
@@ -54,9 +54,7 @@ def attention_reduction(case: Case) -> int:
     return 4 * max(q.shape[-1], v.shape[-1], k.shape[2], q.shape[1] // k.shape[1] * q.shape[2])
 
 
-def _any(dtype):
-    return st.sampled_from(sorted(VARIANTS)).flatmap(
-        lambda name: attention_cases(dtype, VARIANTS[name]))
+_any = any_variant(attention_cases, VARIANTS)
 
 
 @invariant(cases=_any)

@@ -8,7 +8,14 @@ from hypothesis import assume, event, note
 from hypothesis import strategies as st
 
 from nnconform.oracles import conventions
-from nnconform.properties.cases import Case, normal, seeds, uniform
+from nnconform.properties.cases import (
+    Case,
+    any_variant,
+    normal,
+    scaled_edges,
+    seeds,
+    uniform,
+)
 from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
 
@@ -261,26 +268,6 @@ def group_norm_cases(draw, dtype, variant=GN_VARIANTS["one_group"]):
                 {"groups": groups, "eps": draw(EPS, label="eps")}, seed)
 
 
-def _scaled(cases, variants):
-    @st.composite
-    def edges(draw, dtype):
-        """x times 1e4 or 1e-4 (σ² far above or below ε): the statistics and their
-        gradients must stay finite and right."""
-        variant = draw(st.sampled_from(sorted(variants)), label="variant")
-        case = draw(cases(dtype, variants[variant]))
-        factor = draw(st.sampled_from((1e4, 1e-4)), label="scale")
-        x, *rest = case.arrays
-        return case.with_arrays((x.astype(np.float64) * factor).astype(dtype), *rest)
-
-    return edges
-
-
-def _any(cases, variants):
-    """The op's cases under any of its variants, for an invariant."""
-    return lambda dtype: st.sampled_from(sorted(variants)).flatmap(
-        lambda name: cases(dtype, variants[name]))
-
-
 def _conditioned(sets: np.ndarray, eps: float, sums: int) -> int:
     """The longest sum behind one value, m (a set's size) or `sums` (dγ's, dβ's terms),
     times the worst conditioning max|x|/σ of a set: as batch_norm_reduction says."""
@@ -315,7 +302,7 @@ def _mean_0_variance_1(y, x, eps, m, what):
                  dtype=x.dtype, reduction_length=m)
 
 
-@invariant(cases=_any(layer_norm_cases, LN_VARIANTS))
+@invariant(cases=any_variant(layer_norm_cases, LN_VARIANTS))
 def layer_norm_mean_0_variance_1_per_example(impl, case):
     """With γ = 1 and β = 0 each example comes out with mean 0 and variance σ²/(σ² + ε)
     over the normalised axes (all of them, not just the last)."""
@@ -325,7 +312,7 @@ def layer_norm_mean_0_variance_1_per_example(impl, case):
                        case.hyper["eps"], layer_norm_reduction(case), "example")
 
 
-@invariant(cases=_any(layer_norm_cases, LN_VARIANTS))
+@invariant(cases=any_variant(layer_norm_cases, LN_VARIANTS))
 def layer_norm_ignores_a_constant_per_example(impl, case):
     """Adding a constant to each example (another for each) changes nothing: each example
     is normalised with its own mean, never the batch's."""
@@ -343,7 +330,7 @@ def _groups_of(x, groups):
     return x.reshape(x.shape[0] * groups, -1)
 
 
-@invariant(cases=_any(group_norm_cases, GN_VARIANTS))
+@invariant(cases=any_variant(group_norm_cases, GN_VARIANTS))
 def group_norm_mean_0_variance_1_per_group(impl, case):
     """With γ = 1 and β = 0 each group of an example, channels c·G/C = g (consecutive
     channels, torch's grouping), has mean 0 and variance σ²/(σ² + ε)."""
@@ -378,12 +365,12 @@ OPS = [
        hyper={"eps": 1e-5}, variants=LN_VARIANTS, reduction=layer_norm_reduction,
        invariants=(layer_norm_mean_0_variance_1_per_example,
                    layer_norm_ignores_a_constant_per_example),
-       edges=_scaled(layer_norm_cases, LN_VARIANTS), **NORM),
+       edges=scaled_edges(layer_norm_cases, LN_VARIANTS), **NORM),
     Op("group_norm", formula="layer norm of each example's groups of C/groups consecutive "
        "channels, then γ, β per channel; x (N, C, *spatial) (Wu & He 2018)",
        cases=group_norm_cases, hyper={"groups": 1, "eps": 1e-5}, variants=GN_VARIANTS,
        reduction=group_norm_reduction,
        invariants=(group_norm_mean_0_variance_1_per_group,
                    group_norm_with_one_group_is_layer_norm),
-       edges=_scaled(group_norm_cases, GN_VARIANTS), **NORM),
+       edges=scaled_edges(group_norm_cases, GN_VARIANTS), **NORM),
 ]

@@ -7,16 +7,17 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from nnconform.properties.cases import Case, elementwise, normal, seeds, shapes
+from nnconform.properties.cases import (
+    Case,
+    any_variant,
+    elementwise,
+    normal,
+    scaled_edges,
+    seeds,
+    shapes,
+)
 from nnconform.properties.optable import Convention, Op, invariant
 from nnconform.properties.tolerances import assert_close
-
-
-def _any(cases, variants):
-    """The op's cases under any of its variants (for an invariant or the edges)."""
-    return lambda dtype: st.sampled_from(sorted(variants)).flatmap(
-        lambda name: cases(dtype, variants[name]))
-
 
 # --- GELU and SiLU ---------------------------------------------------------------------
 
@@ -37,10 +38,10 @@ gelu_cases, gelu_edges_of = _gelu(3.0), _gelu(1e4)
 
 def gelu_edges(dtype):
     """Values up to ±1e4, under either form: Φ and tanh saturate, and x³ is large."""
-    return _any(gelu_edges_of, GELU_VARIANTS)(dtype)
+    return any_variant(gelu_edges_of, GELU_VARIANTS)(dtype)
 
 
-@invariant(cases=lambda dtype: _any(gelu_cases, GELU_VARIANTS)(dtype))
+@invariant(cases=any_variant(gelu_cases, GELU_VARIANTS))
 def gelu_minus_gelu_of_minus_x_is_x(impl, case):
     """gelu(x) - gelu(-x) = x·Φ(x) + x·Φ(-x) = x, as Φ(x) + Φ(-x) = 1 (the tanh form too,
     tanh being odd)."""
@@ -110,21 +111,12 @@ def rms_norm_cases(draw, dtype, variant=RMS_VARIANTS["last_axis"]):
     return Case((x.astype(dtype), weight.astype(dtype)), {"eps": eps}, seed)
 
 
-@st.composite
-def rms_norm_edges(draw, dtype):
-    """x times 1e4 or 1e-4: mean(x²) far above ε, or of ε's order (where ε counts)."""
-    case = draw(_any(rms_norm_cases, RMS_VARIANTS)(dtype))
-    factor = draw(st.sampled_from((1e4, 1e-4)), label="scale")
-    x, weight = case.arrays
-    return case.with_arrays((x.astype(np.float64) * factor).astype(dtype), weight)
-
-
 def rms_norm_reduction(case: Case) -> int:
     x, weight = case.arrays
     return 2 * max(weight.size, x.size // max(weight.size, 1))
 
 
-@invariant(cases=_any(rms_norm_cases, RMS_VARIANTS))
+@invariant(cases=any_variant(rms_norm_cases, RMS_VARIANTS))
 def rms_norm_ignores_the_scale_of_x(impl, case):
     """RMSNorm(c·x) with ε·c² is RMSNorm(x) with ε: √(mean(c²x²) + c²ε) = c·√(mean(x²) + ε),
     and the c cancels (with c a power of two, c·x is exact)."""
@@ -137,7 +129,7 @@ def rms_norm_ignores_the_scale_of_x(impl, case):
                      dtype=x.dtype, reduction_length=rms_norm_reduction(case))
 
 
-@invariant(cases=_any(rms_norm_cases, RMS_VARIANTS))
+@invariant(cases=any_variant(rms_norm_cases, RMS_VARIANTS))
 def rms_norm_output_has_unit_rms(impl, case):
     """With the weight all ones, each example's mean(y²) = mean(x²)/(mean(x²) + ε)."""
     x, weight = case.arrays
@@ -245,7 +237,7 @@ OPS = [
        "Sennrich 2019)", inputs=("x", "weight"), grads=("x", "weight"), cases=rms_norm_cases,
        hyper={"eps": 1e-6}, variants=RMS_VARIANTS, reduction=rms_norm_reduction,
        invariants=(rms_norm_ignores_the_scale_of_x, rms_norm_output_has_unit_rms),
-       edges=rms_norm_edges, **TRANSFORMER),
+       edges=scaled_edges(rms_norm_cases, RMS_VARIANTS), **TRANSFORMER),
     Op("rotary_embedding", formula="pairs (x_i, x_{i+D/2}) of x (B, H, S, D) rotated by "
        "p·base^(-2i/D), p the row's position (Su et al. 2021)", inputs=("x", "positions"),
        grads=("x",), cases=rotary_cases, hyper={"base": 10000.0},
