@@ -45,14 +45,15 @@ def to_numpy(tensor) -> np.ndarray:
     return tensor.detach().cpu().numpy().copy()
 
 
-def require_tensor(name: str, x) -> torch.Tensor:
-    """x, contiguous, if it is a float32 or float64 tensor on DEVICE; TypeError or
-    ValueError naming `name` otherwise."""
+def require_tensor(name: str, x, dtypes=FLOAT_DTYPES, what="float32 or float64"
+                   ) -> torch.Tensor:
+    """x, contiguous, if it is a tensor on DEVICE of one of `dtypes` (float32 or float64,
+    unless an integer input says otherwise); TypeError or ValueError naming `name`."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name}: expected a torch.Tensor on {DEVICE}, got "
                         f"{type(x).__name__} (nnconform.impl.gpu.to_native converts NumPy arrays)")
-    if x.dtype not in FLOAT_DTYPES:
-        raise TypeError(f"{name}: expected float32 or float64, got {x.dtype}")
+    if x.dtype not in dtypes:
+        raise TypeError(f"{name}: expected {what}, got {x.dtype}")
     if x.device.type != DEVICE.type:
         raise ValueError(f"{name}: expected a tensor on {DEVICE}, got one on {x.device}")
     return x.contiguous()

@@ -21,8 +21,8 @@ import torch
 import triton
 import triton.language as tl
 
-from .._checks import positive, require_choice
-from ._runtime import DEVICE, grid, require_like, require_tensor
+from .._checks import hyper_float, positive, require_choice
+from ._runtime import grid, require_like, require_tensor
 from .linear import matmul
 from .norm import normalise_rows, normalise_rows_backward, normalised_shape
 
@@ -338,24 +338,20 @@ def rotary_embedding_forward(x, positions, base=10000.0):
     x = require_tensor("x", x)
     if x.ndim != 4 or x.shape[3] % 2:
         raise ValueError(f"x: expected shape (B, H, S, D) with D even, got {tuple(x.shape)}")
-    if not isinstance(positions, torch.Tensor):
-        raise TypeError(f"positions: expected an integer torch.Tensor on {DEVICE}, got "
-                        f"{type(positions).__name__}")
-    if positions.dtype not in INTEGER_DTYPES:
-        raise TypeError(f"positions: expected an integer dtype (int64), got {positions.dtype}")
-    if positions.device.type != DEVICE.type:
-        raise ValueError(f"positions: expected a tensor on {DEVICE}, got one on "
-                         f"{positions.device}")
+    positions = require_tensor("positions", positions, INTEGER_DTYPES,
+                               "an integer dtype (int64)")
     if tuple(positions.shape) != (x.shape[2],):
         raise ValueError(f"positions: expected shape (S,) = ({x.shape[2]},), got "
                          f"{tuple(positions.shape)}")
-    base = positive("base", base)
+    base = hyper_float("base", base, "a number > 1")
+    if not base > 1:  # as impl's: base^(-2i/D) must fall with i
+        raise ValueError(f"base: expected a number > 1, got {base!r}")
     seq, half = x.shape[2], x.shape[3] // 2
     cos, sin = (torch.empty((seq, half), dtype=x.dtype, device=x.device) for _ in range(2))
     if cos.numel():
         log_step = torch.tensor([-2 * math.log(base) / x.shape[3]], dtype=torch.float64,
                                 device=x.device)
-        _rotary_table_kernel[grid(cos.numel(), BLOCK)](positions.contiguous(), cos, sin,
+        _rotary_table_kernel[grid(cos.numel(), BLOCK)](positions, cos, sin,
                                                        cos.numel(), half, log_step,
                                                        BLOCK=BLOCK)
     return _rotate(x, cos, sin, inverse=False), (cos, sin, x.shape)
